@@ -1,0 +1,67 @@
+// Package vfs is the filesystem layer under the storage code: the index,
+// segment and log packages do all their file work through an [FS], so the
+// same code runs on the real disk and on a memory filesystem that can
+// simulate a power cut.
+//
+// # Implementations
+//
+// [Default] is the host's filesystem, through the os package. Its errors are
+// the os package's own. [File.Sync] uses fdatasync on Linux and
+// (*os.File).Sync elsewhere. [FS.Lock] takes an flock(2) lock on Unix and a
+// LockFileEx lock on Windows, and also remembers the locks this process
+// holds, so that a second Lock of the same file in the same process fails
+// at once; on hosts with neither, Lock fails with an error wrapping
+// [errors.ErrUnsupported]. [FS.SyncDir] fsyncs the directory on Unix and,
+// for want of a way to do so, only checks that the directory exists on
+// Windows.
+//
+// [NewMem] returns a [MemFS], a filesystem in memory for tests. It behaves
+// like a POSIX filesystem (directories must exist before files are created
+// in them, an open file outlives its name, errors wrap [fs.ErrNotExist] and
+// the like as the os package's do) and it tracks what has been made
+// durable, so that [MemFS.CrashClone] can produce the filesystem a crash
+// would leave behind.
+//
+// # Durability
+//
+// A write is durable once [File.Sync] returns. A file's name is another
+// matter: creating, renaming or removing a file changes its directory, and
+// that change is durable only once [FS.SyncDir] of the directory returns.
+// So a new file that must survive a crash is written, synced, and then its
+// directory is synced:
+//
+//	f, err := fsys.Create(filepath.Join(dir, "00000000000000000000.log"))
+//	// ... write to f ...
+//	err = f.Sync()
+//	err = fsys.SyncDir(dir)
+//
+// The same holds for a rename that commits a change (write a temporary
+// file, sync it, rename it over the old one, sync the directory) and for a
+// new directory, which is an entry of its parent.
+//
+// # Crash model
+//
+// A MemFS keeps, besides the current state that reads see, the durable
+// state: each file's contents as of its last Sync, and each directory's
+// entries as of its last SyncDir. [MemFS.CrashClone] returns a copy
+// holding only the durable state, or, given a random source, the durable
+// state plus a random share of the rest: a random prefix of data appended
+// since the last Sync (a torn write), other unsynced file changes kept
+// whole or not at all, and unsynced directory changes kept up to a random
+// point in the order they were made. See [MemFS.CrashClone] for the
+// details. A test writes through a MemFS, clones it at an interesting
+// moment, and checks that the code reopening the clone recovers:
+//
+//	m := vfs.NewMem()
+//	// ... run the code under test on m ...
+//	after := m.CrashClone(vfs.CrashOptions{Rand: rand.New(rand.NewPCG(seed, 0))})
+//	// ... reopen on after and check what was acknowledged is there ...
+//
+// # Descriptors
+//
+// Files of [Default] implement [OSFile], which gives the underlying
+// *os.File to code that wants its descriptor: to map it in memory, to
+// advise the kernel with fadvise, or to serve it to a socket, where
+// [io.Copy] can use sendfile. Such code must check for OSFile and keep a
+// path that works without it, since MemFS files do not implement it.
+package vfs
