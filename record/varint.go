@@ -35,11 +35,12 @@ func varintLen(v int64) int {
 
 // varintAt decodes the zig-zag varint at p[pos], of at most ten bytes. It
 // returns the value and the position after it, or a position of -1 if p
-// ends first or the encoding is longer than ten bytes. It is small enough
+// ends first, the encoding is longer than ten bytes, or pos is already -1
+// (so that a chain of reads can check for failure once, at its end). It is small enough
 // for the compiler to inline, which the record decoder depends on.
 func varintAt(p []byte, pos int) (int64, int) {
 	var u uint64
-	for shift := uint(0); pos < len(p) && shift < 64; shift += 7 {
+	for shift := uint(0); uint(pos) < uint(len(p)) && shift < 64; shift += 7 {
 		c := p[pos]
 		pos++
 		u |= uint64(c&0x7f) << shift
@@ -54,7 +55,7 @@ func varintAt(p []byte, pos int) (int64, int) {
 // bytes, the fifth carrying at most four bits.
 func varint32At(p []byte, pos int) (int32, int) {
 	var u uint32
-	for shift := uint(0); pos < len(p) && shift < 35; shift += 7 {
+	for shift := uint(0); uint(pos) < uint(len(p)) && shift < 35; shift += 7 {
 		c := p[pos]
 		pos++
 		if c < 0x80 {

@@ -38,6 +38,10 @@ func TestReadVarintBounds(t *testing.T) {
 	require.Equal(t, -1, n, "longer than ten bytes")
 	_, n = varintAt([]byte{0x01}, 1)
 	require.Equal(t, -1, n, "position at the end")
+	_, n = varintAt([]byte{0x01}, -1)
+	require.Equal(t, -1, n, "a failed read before")
+	_, n = varint32At([]byte{0x01}, -1)
+	require.Equal(t, -1, n, "a failed read before")
 
 	v, n := varint32At(appendVarint(nil, math.MinInt32), 0)
 	require.Equal(t, int32(math.MinInt32), v)
