@@ -1,29 +1,30 @@
-// Command quickstart shows commitlog's record format at work: it builds a
-// batch of records with every compression codec, writes the batches to a
-// file one after another as a segment holds them, reads the file back with
-// a scanner that checks every CRC, and prints what it decoded.
+// Command quickstart shows commitlog at work on one partition's log: it
+// appends batches of records compressed with every codec, reads them back
+// from an offset and from a point in time, closes the log and opens it
+// again, and prints what it finds on disk.
 //
 //	go run ./examples/quickstart            # in a temporary directory
-//	go run ./examples/quickstart -dir data  # keep the file in ./data
+//	go run ./examples/quickstart -dir data  # keep the log in ./data
 package main
 
 import (
 	"flag"
 	"fmt"
-	"log"
+	stdlog "log"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/commitlog-go/commitlog/compress"
+	"github.com/commitlog-go/commitlog/log"
 	"github.com/commitlog-go/commitlog/record"
 )
 
 func main() {
-	dir := flag.String("dir", "", "directory to keep the data in (default: a temporary directory, removed on exit)")
+	dir := flag.String("dir", "", "directory to keep the log in (default: a temporary directory, removed on exit)")
 	flag.Parse()
 	if err := run(*dir); err != nil {
-		log.Fatal(err)
+		stdlog.Fatal(err)
 	}
 }
 
@@ -35,26 +36,27 @@ func run(dir string) error {
 		}
 		defer os.RemoveAll(tmp)
 		dir = tmp
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	}
+	logDir := filepath.Join(dir, "page-views-0")
+
+	// Small segments, so that a few batches already make several files,
+	// and an fsync before every append returns.
+	opts := log.Options{SegmentBytes: 600, Flush: log.FlushAlways}
+	l, err := log.Open(logDir, opts)
+	if err != nil {
 		return err
 	}
-	path := filepath.Join(dir, "batches.log")
-
-	// Build one batch per codec. Offsets follow on from batch to batch, as
-	// a log would assign them.
-	var segment []byte
-	next := int64(0)
+	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	b := record.NewBuilder()
-	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixMilli()
-	for _, codec := range []compress.Codec{compress.None, compress.Gzip, compress.Snappy, compress.LZ4, compress.Zstd} {
+	for n, codec := range []compress.Codec{compress.None, compress.Gzip, compress.Snappy, compress.LZ4, compress.Zstd} {
 		b.Reset()
 		b.SetCodec(codec)
-		b.SetBaseOffset(next)
 		for i := range 3 {
+			at := start.Add(time.Duration(n*3+i) * time.Minute)
 			b.Append(record.Record{
-				Timestamp: start + next*1000 + int64(i)*1000,
+				Timestamp: at.UnixMilli(),
 				Key:       fmt.Appendf(nil, "user-%d", i),
-				Value:     fmt.Appendf(nil, `{"event":"page_view","codec":%q,"n":%d}`, codec, i),
+				Value:     fmt.Appendf(nil, `{"page":"/docs/%d","codec":%q}`, n*3+i, codec),
 				Headers:   []record.Header{{Key: []byte("source"), Value: []byte("quickstart")}},
 			})
 		}
@@ -62,38 +64,63 @@ func run(dir string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("built  %-6s batch: offsets %d-%d, %3d bytes (%d uncompressed)\n",
-			codec, batch.BaseOffset(), batch.LastOffset(), len(batch), b.Size())
-		segment = append(segment, batch...)
-		next = batch.NextOffset()
+		info, err := l.Append(batch) // the log assigns the offsets
+		if err != nil {
+			return err
+		}
+		fmt.Printf("appended %-6s batch: offsets %2d-%2d, %3d bytes\n", codec, info.FirstOffset, info.LastOffset, len(batch))
 	}
-	if err := os.WriteFile(path, segment, 0o644); err != nil {
+	if err := l.Close(); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %d bytes to %s\n\n", len(segment), path)
 
-	// Read the file back as a log's recovery would: every CRC checked.
-	data, err := os.ReadFile(path)
+	// Open it again: after a clean close nothing needs recovering.
+	l, err = log.Open(logDir, opts)
 	if err != nil {
 		return err
 	}
-	s := record.NewScanner(data, record.CheckAll)
-	var it record.Iterator
-	for s.Next() {
-		batch := s.Batch()
-		fmt.Printf("batch at offset %d, codec %s, %d records\n", batch.BaseOffset(), batch.Attributes().Codec(), batch.RecordCount())
-		it.Reset(batch)
-		for it.Next() {
-			r := it.Record()
-			fmt.Printf("  %3d  %s  %s=%s  %s\n", r.Offset, time.UnixMilli(r.Timestamp).UTC().Format(time.TimeOnly), r.Key, r.Value, r.Headers[0].Value)
-		}
-		if err := it.Err(); err != nil {
-			return err
-		}
-	}
-	if err := s.Err(); err != nil {
+	fmt.Printf("\nreopened %s: offsets %d to %d in %d segments, %d bytes\n",
+		logDir, l.LogStartOffset(), l.LogEndOffset()-1, l.NumSegments(), l.Size())
+
+	fmt.Println("\nfrom offset 4:")
+	if err := printFrom(l, 4); err != nil {
 		return err
 	}
-	fmt.Printf("\n%d of %d bytes are whole, valid batches\n", s.Valid(), len(data))
+	at := start.Add(10 * time.Minute)
+	offset, found, err := l.OffsetForTimestamp(at.UnixMilli())
+	if err != nil || !found {
+		return fmt.Errorf("no record at or after %v: %w", at, err)
+	}
+	fmt.Printf("\nfrom %s (offset %d):\n", at.Format(time.TimeOnly), offset)
+	if err := printFrom(l, offset); err != nil {
+		return err
+	}
+	if err := l.Close(); err != nil {
+		return err
+	}
+
+	// After a clean close: the segments, their indexes trimmed to their
+	// entries, and the marker that lets the next Open skip recovery.
+	entries, err := os.ReadDir(logDir)
+	if err != nil {
+		return err
+	}
+	fmt.Println("\nfiles:")
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  %-32s %5d bytes\n", e.Name(), info.Size())
+	}
 	return nil
+}
+
+func printFrom(l *log.Log, offset int64) error {
+	r := l.NewReader(offset)
+	for r.Next() {
+		rec := r.Record()
+		fmt.Printf("  %2d  %s  %s  %s\n", rec.Offset, time.UnixMilli(rec.Timestamp).UTC().Format(time.TimeOnly), rec.Key, rec.Value)
+	}
+	return r.Err()
 }

@@ -1,0 +1,200 @@
+package log
+
+import (
+	"fmt"
+
+	"github.com/commitlog-go/commitlog/record"
+	"github.com/commitlog-go/commitlog/segment"
+)
+
+// AppendInfo describes an append that succeeded.
+type AppendInfo struct {
+	// FirstOffset and LastOffset are the offsets of the first and last
+	// records appended.
+	FirstOffset, LastOffset int64
+	// MaxTimestamp is the largest batch timestamp appended; with
+	// LogAppendTime, the time the log stamped.
+	MaxTimestamp int64
+	// Batches and Records count what was appended.
+	Batches, Records int
+}
+
+// Append appends one or more batches as the partition's leader: it checks
+// every batch (size, CRC, counts), gives the records offsets from the log
+// end, stamps the leader epoch (see SetLeaderEpoch) and, under
+// LogAppendTime, the append time, and writes the batches with one write
+// call, rolling a new segment first if needed.
+//
+// Append rewrites the base offset and leader epoch fields of data in place,
+// as a leader does; the caller must not use data concurrently. Under
+// FlushAlways it returns once the batches are on stable storage.
+func (l *Log) Append(data []byte) (AppendInfo, error) {
+	l.mu.Lock()
+	info, err := l.appendLocked(data, true)
+	l.mu.Unlock()
+	if err != nil {
+		return AppendInfo{}, err
+	}
+	return info, l.flush.afterAppend(info.LastOffset+1, int64(info.Records))
+}
+
+// AppendRecords encodes records into one batch, compressed with
+// Options.Codec, and appends it as Append does. Records' Offset fields are
+// ignored.
+func (l *Log) AppendRecords(records ...record.Record) (AppendInfo, error) {
+	if len(records) == 0 {
+		return AppendInfo{}, ErrEmptyBatch
+	}
+	l.mu.Lock()
+	b := l.builder
+	b.Reset()
+	b.SetCodec(l.opts.Codec)
+	for _, r := range records {
+		b.Append(r)
+	}
+	batch, err := b.Build()
+	var info AppendInfo
+	if err == nil {
+		info, err = l.appendLocked(batch, true)
+	}
+	l.mu.Unlock()
+	if err != nil {
+		return AppendInfo{}, err
+	}
+	return info, l.flush.afterAppend(info.LastOffset+1, int64(info.Records))
+}
+
+// AppendFollower appends batches that already carry their offsets and
+// leader epochs, as a follower copies its leader's log. The first batch
+// must start at or after the log end (after it when the leader's log has a
+// gap left by compaction), and offsets must increase.
+func (l *Log) AppendFollower(data []byte) (AppendInfo, error) {
+	l.mu.Lock()
+	info, err := l.appendLocked(data, false)
+	l.mu.Unlock()
+	if err != nil {
+		return AppendInfo{}, err
+	}
+	return info, l.flush.afterAppend(info.LastOffset+1, int64(info.Records))
+}
+
+func (l *Log) appendLocked(data []byte, leader bool) (AppendInfo, error) {
+	if err := l.writable(); err != nil {
+		return AppendInfo{}, err
+	}
+	info, err := l.check(data, leader)
+	if err != nil {
+		return AppendInfo{}, err
+	}
+	if err := l.maybeRoll(len(data), info); err != nil {
+		return AppendInfo{}, l.fail(err)
+	}
+	if err := l.segs.Load().active().Append(data); err != nil {
+		return AppendInfo{}, l.fail(err)
+	}
+	l.logEnd.Store(info.LastOffset + 1)
+	return info, nil
+}
+
+// check validates data as batches to append and, for a leader, assigns
+// their offsets, epoch and append time.
+func (l *Log) check(data []byte, leader bool) (AppendInfo, error) {
+	if len(data) == 0 {
+		return AppendInfo{}, fmt.Errorf("%w: nothing to append", ErrEmptyBatch)
+	}
+	if int64(len(data)) > l.opts.SegmentBytes {
+		return AppendInfo{}, fmt.Errorf("%w: append of %d bytes exceeds the %d-byte segment size",
+			ErrBatchTooLarge, len(data), l.opts.SegmentBytes)
+	}
+	next := l.logEnd.Load()
+	info := AppendInfo{FirstOffset: -1, MaxTimestamp: segment.NoTimestamp}
+	appendTime := int64(-1)
+	if leader && l.opts.TimestampType == record.LogAppendTime {
+		appendTime = l.opts.Now().UnixMilli()
+	}
+	s := &l.scanner
+	s.Reset(data, record.CheckAll)
+	for s.Next() {
+		b := s.Batch()
+		if len(b) > l.opts.MaxBatchBytes {
+			return AppendInfo{}, fmt.Errorf("%w: batch of %d bytes exceeds the %d-byte limit",
+				ErrBatchTooLarge, len(b), l.opts.MaxBatchBytes)
+		}
+		if leader {
+			if b.RecordCount() == 0 {
+				return AppendInfo{}, ErrEmptyBatch
+			}
+			b.SetBaseOffset(next)
+			b.SetPartitionLeaderEpoch(l.epoch)
+			if appendTime >= 0 {
+				b.SetLogAppendTime(appendTime)
+			}
+		} else if b.BaseOffset() < next || b.LastOffsetDelta() < 0 {
+			return AppendInfo{}, fmt.Errorf("%w: batch at offset %d, expected %d or later",
+				ErrUnexpectedOffset, b.BaseOffset(), next)
+		}
+		if info.FirstOffset < 0 {
+			info.FirstOffset = b.BaseOffset()
+		}
+		info.MaxTimestamp = max(info.MaxTimestamp, b.MaxTimestamp())
+		info.Batches++
+		info.Records += int(b.RecordCount())
+		next = b.NextOffset()
+	}
+	if err := s.Err(); err != nil {
+		return AppendInfo{}, fmt.Errorf("log: appending: %w", err)
+	}
+	if s.Partial() {
+		return AppendInfo{}, fmt.Errorf("log: appending: %w: data ends inside a batch", record.ErrTruncated)
+	}
+	info.LastOffset = next - 1
+	return info, nil
+}
+
+// maybeRoll seals the active segment and starts a new one when the append
+// would not fit: when the segment would outgrow SegmentBytes, when its
+// records would span more than SegmentAge, when its indexes are out of
+// room, or when an offset would not fit its 32-bit relative offsets.
+func (l *Log) maybeRoll(size int, info AppendInfo) error {
+	list := l.segs.Load()
+	active := list.active()
+	full := active.Size() > 0 && (active.Size()+int64(size) > l.opts.SegmentBytes ||
+		active.RollAge(info.MaxTimestamp, l.opts.Now()) > l.opts.SegmentAge ||
+		active.IndexRoom() < info.Batches)
+	if !full && active.CanHoldOffset(info.FirstOffset) && active.CanHoldOffset(info.LastOffset) {
+		return nil
+	}
+	return l.roll(list, max(info.FirstOffset, l.logEnd.Load()))
+}
+
+// roll seals the active segment and appends a new one at base. An empty
+// active segment (which rolls only to make room for an offset its 32-bit
+// relative offsets cannot reach) is dropped rather than kept.
+func (l *Log) roll(list *segmentList, base int64) error {
+	old := list.active()
+	keep := list.segs
+	dropOld := old.Size() == 0
+	if dropOld {
+		keep = keep[:len(keep)-1]
+	} else if err := old.Seal(); err != nil {
+		return err
+	}
+	if base <= old.BaseOffset() {
+		return fmt.Errorf("log: rolling to offset %d, not after the active segment's %d", base, old.BaseOffset())
+	}
+	s, err := segment.Create(l.opts.FS, l.dir, base, l.opts.segmentOptions())
+	if err != nil {
+		return err
+	}
+	segs := make([]*segment.Segment, len(keep), len(keep)+1)
+	copy(segs, keep)
+	l.segs.Store(&segmentList{segs: append(segs, s)})
+	if dropOld {
+		old.MarkDeleted()
+		if err := old.Release(); err != nil {
+			return err
+		}
+	}
+	l.flush.requestBackground()
+	return nil
+}

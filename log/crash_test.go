@@ -1,0 +1,128 @@
+package log
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/commitlog-go/commitlog/record"
+)
+
+var crashIterations = flag.Int("crash.iterations", 20, "kill-and-reopen iterations of TestCrashKillDuringAppend")
+
+const crashChildEnv = "COMMITLOG_CRASH_CHILD_DIR"
+
+// crashValue is the value of the record at offset, so that any reader can
+// tell whether a record holds what was written there.
+func crashValue(offset int64) []byte {
+	return fmt.Appendf(nil, "offset-%d-%s", offset, strings.Repeat("x", int(offset%97)))
+}
+
+// TestCrashChild is the writer that TestCrashKillDuringAppend runs in a
+// child process. It appends with an fsync per append and prints the last
+// offset of each acknowledged append, until it is killed.
+func TestCrashChild(t *testing.T) {
+	dir := os.Getenv(crashChildEnv)
+	if dir == "" {
+		t.Skip("run by TestCrashKillDuringAppend in a child process")
+	}
+	l, err := Open(dir, Options{Flush: FlushAlways, SegmentBytes: 64 << 10})
+	if err != nil {
+		fmt.Println("open failed:", err)
+		os.Exit(2)
+	}
+	out := bufio.NewWriter(os.Stdout)
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	for {
+		next := l.LogEndOffset()
+		n := 1 + rng.Int64N(20)
+		recs := make([]record.Record, n)
+		for i := range recs {
+			off := next + int64(i)
+			recs[i] = record.Record{Timestamp: off, Key: []byte(strconv.FormatInt(off, 10)), Value: crashValue(off)}
+		}
+		info, err := l.AppendRecords(recs...)
+		if err != nil {
+			fmt.Println("append failed:", err)
+			os.Exit(2)
+		}
+		fmt.Fprintf(out, "ack %d\n", info.LastOffset)
+		out.Flush()
+	}
+}
+
+// TestCrashKillDuringAppend kills a writer process with SIGKILL at a random
+// moment, reopens its log, and checks that every acknowledged record is
+// there, byte for byte, and that nothing follows the log end. It repeats on
+// the same directory, so later rounds also recover logs that earlier
+// rounds recovered.
+func TestCrashKillDuringAppend(t *testing.T) {
+	if os.Getenv(crashChildEnv) != "" {
+		t.Skip("in the child")
+	}
+	dir := filepath.Join(t.TempDir(), "p-0")
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
+	acked := int64(-1)
+	for i := range *crashIterations {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
+		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+		stdout, err := cmd.StdoutPipe()
+		require.NoError(t, err)
+		require.NoError(t, cmd.Start())
+		lines := make(chan string)
+		go func() {
+			defer close(lines)
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+		}()
+		deadline := time.After(time.Duration(20+rng.IntN(150)) * time.Millisecond)
+		killed := false
+		for line := range lines {
+			if !killed {
+				select {
+				case <-deadline:
+					require.NoError(t, cmd.Process.Kill())
+					killed = true
+				default:
+				}
+			}
+			last, ok := strings.CutPrefix(line, "ack ")
+			require.True(t, ok, "child said: %s", line)
+			off, err := strconv.ParseInt(last, 10, 64)
+			require.NoError(t, err)
+			acked = off
+		}
+		if !killed {
+			require.NoError(t, cmd.Process.Kill())
+		}
+		cmd.Wait()
+
+		l, err := Open(dir, Options{SegmentBytes: 64 << 10})
+		require.NoError(t, err, "iteration %d", i)
+		require.GreaterOrEqual(t, l.LogEndOffset(), acked+1, "iteration %d: acknowledged records survive", i)
+		r := l.NewReader(0)
+		n := int64(0)
+		for r.Next() {
+			rr := r.Record()
+			require.Equal(t, n, rr.Offset)
+			require.Equal(t, string(crashValue(n)), string(rr.Value), "iteration %d offset %d", i, n)
+			n++
+		}
+		require.NoError(t, r.Err())
+		require.Equal(t, l.LogEndOffset(), n, "nothing past the log end")
+		require.NoError(t, l.Close())
+	}
+	t.Logf("%d kills, %d records acknowledged", *crashIterations, acked+1)
+}

@@ -1,0 +1,39 @@
+// Package log is one partition's log: a directory of segments, appended to
+// at the end and read from any offset.
+//
+//	l, err := log.Open(dir, log.Options{Flush: log.FlushAlways})
+//	info, err := l.AppendRecords(record.Record{Key: k, Value: v})
+//	r := l.NewReader(info.FirstOffset)
+//	for r.Next() { use(r.Record()) }
+//	err = l.Close()
+//
+// # What it owns
+//
+// Offsets: an append as leader gives records consecutive offsets from the
+// log end and stamps the leader epoch; an append as follower keeps the
+// offsets its batches carry. Segments: the active segment is rolled when it
+// would outgrow Options.SegmentBytes, when its records span more than
+// Options.SegmentAge (by record timestamps), when its indexes are full, or
+// when an offset would not fit its 32-bit relative offsets. Reads: whole
+// batches from the one holding the offset, within a byte budget and an
+// upper bound, as bytes or written to an io.Writer (with sendfile to a
+// socket); [Reader] decodes records. Durability: the flush policy, Sync,
+// the recovery point, and recovery on Open after an unclean shutdown, which
+// checks every batch's CRC and cuts a torn or corrupt tail.
+//
+// # Concurrency
+//
+// One writer at a time: Append, AppendRecords, AppendFollower, Truncate and
+// Close hold the writer lock. Readers take no lock the writer holds: they
+// load an immutable snapshot of the segment list through an atomic pointer
+// and hold a reference on the segment they read, so that a segment is never
+// closed under them. fsyncs run outside the writer lock.
+//
+// # Errors
+//
+// Offsets outside the log give an *OffsetOutOfRangeError (ErrOffsetOutOfRange);
+// a closed log ErrClosed; a directory open in another Log ErrLocked; bad
+// batches errors wrapping ErrCorrupt, ErrBatchTooLarge or ErrEmptyBatch.
+// After a failed write or fsync, the log refuses writes until it is
+// reopened, since the page cache may no longer match the disk.
+package log

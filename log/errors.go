@@ -1,0 +1,55 @@
+package log
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/commitlog-go/commitlog/record"
+	"github.com/commitlog-go/commitlog/vfs"
+)
+
+var (
+	// ErrClosed is returned by every operation on a closed log.
+	ErrClosed = errors.New("log: closed")
+	// ErrOffsetOutOfRange is wrapped by *OffsetOutOfRangeError.
+	ErrOffsetOutOfRange = errors.New("log: offset out of range")
+	// ErrBatchTooLarge means a batch is larger than Options.MaxBatchBytes,
+	// or an append larger than a segment.
+	ErrBatchTooLarge = errors.New("log: batch too large")
+	// ErrEmptyBatch means a leader append held a batch with no records.
+	ErrEmptyBatch = errors.New("log: batch has no records")
+	// ErrUnexpectedOffset means a follower append did not start at or
+	// after the log end, or its batches' offsets went backwards.
+	ErrUnexpectedOffset = errors.New("log: unexpected offset in follower append")
+	// ErrCorrupt is record.ErrCorrupt: bytes handed to Append, or found on
+	// disk, that break the batch format.
+	ErrCorrupt = record.ErrCorrupt
+	// ErrLocked is vfs.ErrLocked: the directory is open in another Log,
+	// in this process or another.
+	ErrLocked = vfs.ErrLocked
+)
+
+// OffsetOutOfRangeError reports an offset below the log start or above the
+// log end. It unwraps to ErrOffsetOutOfRange.
+type OffsetOutOfRangeError struct {
+	Offset   int64 // the offset asked for
+	LogStart int64 // the first offset the log holds
+	LogEnd   int64 // the offset the next record will get
+}
+
+// Error describes the offset and the range the log holds.
+func (e *OffsetOutOfRangeError) Error() string {
+	return fmt.Sprintf("log: offset %d out of range [%d, %d]", e.Offset, e.LogStart, e.LogEnd)
+}
+
+// Unwrap returns ErrOffsetOutOfRange.
+func (e *OffsetOutOfRangeError) Unwrap() error { return ErrOffsetOutOfRange }
+
+// failedError wraps the error that made the log stop accepting writes.
+type failedError struct{ cause error }
+
+func (e *failedError) Error() string {
+	return "log: refusing writes after an earlier failure (reopen the log): " + e.cause.Error()
+}
+
+func (e *failedError) Unwrap() error { return e.cause }

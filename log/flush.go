@@ -1,0 +1,126 @@
+package log
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// flusher makes appended data durable: on demand (Sync, and appends under
+// FlushEveryN and FlushAlways), on a timer under FlushInterval, and in the
+// background after a roll. Its fsyncs run outside the writer lock, so
+// appends go on while it waits for the disk.
+type flusher struct {
+	log *Log
+
+	// mu serialises fsyncs; an fsync that finds the recovery point past
+	// what it was asked to cover returns at once, which is how many
+	// appenders share one fsync.
+	mu            sync.Mutex
+	recoveryPoint atomic.Int64
+	unflushed     atomic.Int64 // records appended since the last flush
+
+	kick chan struct{} // a roll asks for a background flush
+	quit chan struct{}
+	done chan struct{}
+}
+
+func (f *flusher) start(l *Log) {
+	f.log = l
+	f.kick = make(chan struct{}, 1)
+	f.quit = make(chan struct{})
+	f.done = make(chan struct{})
+	go f.run()
+}
+
+// run is the log's one background goroutine.
+func (f *flusher) run() {
+	defer close(f.done)
+	var tick <-chan time.Time
+	if f.log.opts.Flush == FlushInterval {
+		t := time.NewTicker(f.log.opts.FlushInterval)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-f.quit:
+			return
+		case <-f.kick:
+		case <-tick:
+		}
+		// A failure here makes the log refuse writes; the next append
+		// reports it.
+		_ = f.syncTo(f.log.logEnd.Load())
+	}
+}
+
+// stop ends the background goroutine and waits for it.
+func (f *flusher) stop() error {
+	close(f.quit)
+	<-f.done
+	return nil
+}
+
+// requestBackground asks the goroutine for a flush without waiting.
+func (f *flusher) requestBackground() {
+	select {
+	case f.kick <- struct{}{}:
+	default:
+	}
+}
+
+// afterAppend applies the flush policy to an append that ended at end.
+func (f *flusher) afterAppend(end int64, records int64) error {
+	switch f.log.opts.Flush {
+	case FlushAlways:
+		return f.syncTo(end)
+	case FlushEveryN:
+		if f.unflushed.Add(records) >= f.log.opts.FlushRecords {
+			return f.syncTo(end)
+		}
+	}
+	return nil
+}
+
+// syncTo makes every record below end durable, if it is not already.
+func (f *flusher) syncTo(end int64) error {
+	if f.recoveryPoint.Load() >= end {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.recoveryPoint.Load() >= end {
+		return nil // another fsync covered it while this one waited
+	}
+	l := f.log
+	if failed := l.failed.Load(); failed != nil {
+		return failed
+	}
+	// Everything appended up to this moment is in the files; the fsyncs
+	// below cover at least that.
+	target := l.logEnd.Load()
+	records := f.unflushed.Swap(0)
+	segs, release, err := l.acquireFrom(f.recoveryPoint.Load())
+	if err != nil {
+		f.unflushed.Add(records)
+		return err
+	}
+	defer release()
+	for _, s := range segs {
+		if err := s.Flush(); err != nil {
+			return l.fail(err)
+		}
+	}
+	f.recoveryPoint.Store(max(f.recoveryPoint.Load(), target))
+	return nil
+}
+
+// Sync makes every record appended so far durable, whatever the flush
+// policy. Concurrent calls share fsyncs.
+func (l *Log) Sync() error {
+	if l.isClosed.Load() {
+		return ErrClosed
+	}
+	return l.flush.syncTo(l.logEnd.Load())
+}

@@ -1,0 +1,192 @@
+package log
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/commitlog-go/commitlog/record"
+	"github.com/commitlog-go/commitlog/segment"
+)
+
+// Names of the log's own files in its directory, beside the segments.
+const (
+	lockFileName        = ".lock"
+	cleanShutdownMarker = ".clean-shutdown"
+)
+
+// Log is one partition's log: an ordered list of segments in one
+// directory, of which the last is active and takes appends.
+//
+// Concurrency: appends, truncation and Close are serialised by a mutex, the
+// writer lock. Reads take no lock the writer holds: they load an immutable
+// snapshot of the segment list through an atomic pointer and take a
+// reference on the segment they read, so a segment the writer drops is
+// closed only after its last reader is done. A Log is safe for use by many
+// goroutines.
+type Log struct {
+	dir  string
+	opts Options
+	lock io.Closer
+
+	// mu is the writer lock.
+	mu      sync.Mutex
+	builder *record.Builder // for AppendRecords
+	scanner record.Scanner  // for validating appends
+	epoch   int32           // stamped on leader appends
+	closed  bool
+
+	segs     atomic.Pointer[segmentList]
+	logEnd   atomic.Int64
+	logStart atomic.Int64
+	isClosed atomic.Bool
+	failed   atomic.Pointer[failedError]
+
+	flush flusher
+}
+
+// segmentList is an immutable snapshot of the segments, oldest first. The
+// list holds one reference on each of its segments; the writer releases it
+// when it drops a segment from the list.
+type segmentList struct {
+	segs []*segment.Segment
+}
+
+func (l *segmentList) active() *segment.Segment { return l.segs[len(l.segs)-1] }
+
+// find returns the index of the segment that would hold offset: the last
+// one whose base offset is at or below it (0 if offset is below them all).
+func (l *segmentList) find(offset int64) int {
+	i := sort.Search(len(l.segs), func(i int) bool { return l.segs[i].BaseOffset() > offset })
+	return max(i-1, 0)
+}
+
+// Dir is the log's directory.
+func (l *Log) Dir() string { return l.dir }
+
+// LogStartOffset is the first offset the log holds.
+func (l *Log) LogStartOffset() int64 { return l.logStart.Load() }
+
+// LogEndOffset is the offset the next appended record will get: one past
+// the last record in the log.
+func (l *Log) LogEndOffset() int64 { return l.logEnd.Load() }
+
+// RecoveryPoint is the offset below which every record is known to be on
+// stable storage.
+func (l *Log) RecoveryPoint() int64 { return l.flush.recoveryPoint.Load() }
+
+// Size is the log's size in bytes, all segments together.
+func (l *Log) Size() int64 {
+	var n int64
+	for _, s := range l.segs.Load().segs {
+		n += s.Size()
+	}
+	return n
+}
+
+// NumSegments is the number of segments, the active one included.
+func (l *Log) NumSegments() int { return len(l.segs.Load().segs) }
+
+// SetLeaderEpoch sets the epoch that leader appends stamp on their batches.
+func (l *Log) SetLeaderEpoch(epoch int32) {
+	l.mu.Lock()
+	l.epoch = epoch
+	l.mu.Unlock()
+}
+
+// writable returns the error that forbids a write, if any. Called with mu.
+func (l *Log) writable() error {
+	if l.closed {
+		return ErrClosed
+	}
+	if f := l.failed.Load(); f != nil {
+		return f
+	}
+	return nil
+}
+
+// fail makes every later write fail with err until the log is reopened:
+// after a failed write or fsync, what is in the page cache can no longer be
+// trusted to match the disk.
+func (l *Log) fail(err error) error {
+	f := &failedError{cause: err}
+	l.failed.CompareAndSwap(nil, f)
+	return f
+}
+
+// Close flushes everything appended, writes the clean-shutdown marker that
+// lets the next Open skip recovery, and releases the directory. Reads in
+// progress finish first on the segments they hold. Close is idempotent.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	l.isClosed.Store(true)
+	l.mu.Unlock()
+
+	var errs []error
+	errs = append(errs, l.flush.stop())
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	list := l.segs.Load()
+	clean := l.failed.Load() == nil
+	if clean {
+		if err := l.syncAll(list); err != nil {
+			errs = append(errs, err)
+			clean = false
+		}
+	}
+	for _, s := range list.segs {
+		errs = append(errs, s.Release())
+	}
+	if clean && errors.Join(errs...) == nil {
+		errs = append(errs, l.writeCleanMarker())
+	}
+	errs = append(errs, l.lock.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("log: closing %s: %w", l.dir, err)
+	}
+	return nil
+}
+
+// syncAll flushes every segment not yet flushed and seals the active one,
+// so that the files are complete on disk. Called with mu held and the
+// flusher stopped.
+func (l *Log) syncAll(list *segmentList) error {
+	for _, s := range list.segs[list.find(l.flush.recoveryPoint.Load()):] {
+		if err := s.Flush(); err != nil {
+			return err
+		}
+	}
+	// Sealing the active segment writes its indexes whole, the time
+	// index's final entry included, as a roll would; Open makes it active
+	// again.
+	if err := list.active().Seal(); err != nil {
+		return err
+	}
+	l.flush.recoveryPoint.Store(l.logEnd.Load())
+	return nil
+}
+
+func (l *Log) writeCleanMarker() error {
+	fsys := l.opts.FS
+	f, err := fsys.Create(filepath.Join(l.dir, cleanShutdownMarker))
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return fsys.SyncDir(l.dir)
+}

@@ -1,0 +1,211 @@
+package log
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/commitlog-go/commitlog/record"
+	"github.com/commitlog-go/commitlog/segment"
+	"github.com/commitlog-go/commitlog/vfs"
+)
+
+// Open opens the log in dir, creating the directory and an empty log if
+// there is none. It takes an advisory lock on the directory: a second Open
+// of the same directory, in this process or another, fails with an error
+// wrapping ErrLocked until the first Log is closed.
+//
+// After a clean Close the segments are opened without being read (their
+// indexes on first use). Otherwise every segment is recovered: each batch
+// is read and checked, the indexes rebuilt, and the log cut at the first
+// batch that is torn or corrupt, along with every segment after it.
+func Open(dir string, opts Options) (*Log, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	fsys := opts.FS
+	if err := createDir(fsys, dir); err != nil {
+		return nil, err
+	}
+	lock, err := fsys.Lock(filepath.Join(dir, lockFileName))
+	if err != nil {
+		return nil, fmt.Errorf("log: %s is open elsewhere: %w", dir, err)
+	}
+	l := &Log{dir: dir, opts: opts, lock: lock, builder: record.NewBuilder()}
+	list, err := l.load()
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	l.segs.Store(list)
+	l.logEnd.Store(list.active().NextOffset())
+	l.logStart.Store(list.segs[0].BaseOffset())
+	l.flush.start(l)
+	return l, nil
+}
+
+// createDir makes dir and, if it is new, makes its entry in the parent
+// durable.
+func createDir(fsys vfs.FS, dir string) error {
+	if _, err := fsys.Stat(dir); err == nil {
+		return nil
+	}
+	if err := fsys.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("log: creating %s: %w", dir, err)
+	}
+	if err := fsys.SyncDir(filepath.Dir(dir)); err != nil {
+		return fmt.Errorf("log: creating %s: %w", dir, err)
+	}
+	return nil
+}
+
+// load opens the segments found in the directory, recovering them unless
+// the last Close was clean.
+func (l *Log) load() (*segmentList, error) {
+	fsys := l.opts.FS
+	names, err := fsys.List(l.dir)
+	if err != nil {
+		return nil, fmt.Errorf("log: listing %s: %w", l.dir, err)
+	}
+	clean := slices.Contains(names, cleanShutdownMarker)
+	if clean {
+		// From here on a crash must lead to recovery again.
+		if err := fsys.Remove(filepath.Join(l.dir, cleanShutdownMarker)); err != nil {
+			return nil, fmt.Errorf("log: %w", err)
+		}
+		if err := fsys.SyncDir(l.dir); err != nil {
+			return nil, fmt.Errorf("log: %w", err)
+		}
+	}
+	bases, err := l.segmentBases(names)
+	if err != nil {
+		return nil, err
+	}
+	segOpts := l.opts.segmentOptions()
+	if len(bases) == 0 {
+		s, err := segment.Create(fsys, l.dir, 0, segOpts)
+		if err != nil {
+			return nil, fmt.Errorf("log: %w", err)
+		}
+		return &segmentList{segs: []*segment.Segment{s}}, nil
+	}
+	segs := make([]*segment.Segment, 0, len(bases))
+	closeAll := func() {
+		for _, s := range segs {
+			s.Release()
+		}
+	}
+	for _, base := range bases {
+		s, err := segment.Open(fsys, l.dir, base, segOpts)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("log: %w", err)
+		}
+		segs = append(segs, s)
+	}
+	if clean {
+		err = segs[len(segs)-1].Activate()
+		if err == nil {
+			l.flush.recoveryPoint.Store(segs[len(segs)-1].NextOffset())
+			return &segmentList{segs: segs}, nil
+		}
+		if !errors.Is(err, record.ErrCorrupt) && !errors.Is(err, record.ErrTruncated) {
+			closeAll()
+			return nil, fmt.Errorf("log: %w", err)
+		}
+		// The files do not match a clean shutdown after all.
+	}
+	segs, err = l.recover(segs)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	return &segmentList{segs: segs}, nil
+}
+
+// segmentBases returns the base offsets of the segments in the directory,
+// sorted, after removing files that belong to no segment: index files
+// whose log file is gone and temporary files.
+func (l *Log) segmentBases(names []string) ([]int64, error) {
+	logs := make(map[int64]bool)
+	for _, name := range names {
+		if base, ext, ok := segment.ParseFileName(name); ok && ext == segment.LogExt {
+			logs[base] = true
+		}
+	}
+	for _, name := range names {
+		base, ext, ok := segment.ParseFileName(name)
+		orphan := ok && (ext == segment.IndexExt || ext == segment.TimeIndexExt) && !logs[base]
+		if orphan || strings.HasSuffix(name, ".tmp") {
+			if err := l.opts.FS.Remove(filepath.Join(l.dir, name)); err != nil {
+				return nil, fmt.Errorf("log: removing leftover %s: %w", name, err)
+			}
+		}
+	}
+	bases := make([]int64, 0, len(logs))
+	for base := range logs {
+		bases = append(bases, base)
+	}
+	slices.Sort(bases)
+	return bases, nil
+}
+
+// recover reads every segment, cutting the first torn or corrupt one at the
+// damage and deleting every segment after it, and returns the segments
+// kept, all sealed but the last, which is active. What it kept is then
+// synced, so that the recovery point can start at the log end.
+func (l *Log) recover(segs []*segment.Segment) ([]*segment.Segment, error) {
+	next := segs[0].BaseOffset()
+	for i, s := range segs {
+		if s.BaseOffset() < next {
+			// A segment that starts inside its predecessor's offsets
+			// cannot follow it: treat it as damage at its start.
+			return l.dropFrom(segs, i)
+		}
+		cut, err := s.Recover()
+		if err != nil {
+			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
+		}
+		next = s.NextOffset()
+		if cut > 0 {
+			return l.dropFrom(segs, i+1)
+		}
+	}
+	return l.finishRecovery(segs)
+}
+
+// dropFrom deletes segs[i:] and finishes recovery with the rest; an empty
+// rest keeps the first segment, emptied.
+func (l *Log) dropFrom(segs []*segment.Segment, i int) ([]*segment.Segment, error) {
+	if i == 0 {
+		if err := segs[0].TruncateTo(segs[0].BaseOffset()); err != nil {
+			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
+		}
+		i = 1
+	}
+	for _, s := range segs[i:] {
+		s.MarkDeleted()
+		if err := s.Release(); err != nil {
+			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
+		}
+	}
+	return l.finishRecovery(segs[:i])
+}
+
+func (l *Log) finishRecovery(segs []*segment.Segment) ([]*segment.Segment, error) {
+	for _, s := range segs[:len(segs)-1] {
+		if err := s.Seal(); err != nil {
+			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
+		}
+	}
+	for _, s := range segs {
+		if err := s.Flush(); err != nil {
+			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
+		}
+	}
+	l.flush.recoveryPoint.Store(segs[len(segs)-1].NextOffset())
+	return segs, nil
+}

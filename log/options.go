@@ -1,0 +1,142 @@
+package log
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/commitlog-go/commitlog/compress"
+	"github.com/commitlog-go/commitlog/record"
+	"github.com/commitlog-go/commitlog/segment"
+	"github.com/commitlog-go/commitlog/vfs"
+)
+
+// FlushPolicy says when the log fsyncs appended data on its own. Whatever
+// the policy, [Log.Sync] flushes at once, and a roll schedules a flush of
+// the segment it seals.
+type FlushPolicy int
+
+const (
+	// FlushNever leaves appended data to the page cache (and to
+	// replication, as Kafka does by default).
+	FlushNever FlushPolicy = iota
+	// FlushEveryN flushes once Options.FlushRecords records have been
+	// appended since the last flush, in the append that crosses the mark.
+	FlushEveryN
+	// FlushInterval flushes every Options.FlushInterval, from a goroutine
+	// the log owns.
+	FlushInterval
+	// FlushAlways flushes before every append returns. Appends from many
+	// goroutines share fsyncs: one fsync covers every append written
+	// before it started.
+	FlushAlways
+)
+
+// String names the policy.
+func (p FlushPolicy) String() string {
+	switch p {
+	case FlushNever:
+		return "never"
+	case FlushEveryN:
+		return "every-n"
+	case FlushInterval:
+		return "interval"
+	case FlushAlways:
+		return "always"
+	}
+	return fmt.Sprintf("FlushPolicy(%d)", int(p))
+}
+
+// Options configure a log. The zero value of every field means its
+// default, so Options{} is a valid configuration. Open copies the options;
+// changing them afterwards has no effect.
+type Options struct {
+	// FS is the filesystem the log lives on. Default vfs.Default.
+	FS vfs.FS
+	// SegmentBytes is the size at which the active segment is rolled.
+	// Default 1 GiB; at most 2 GiB, as index positions are 32-bit.
+	SegmentBytes int64
+	// SegmentAge rolls the active segment once its records span this
+	// much time, by record timestamps (the wall clock only for batches
+	// without timestamps). Default 7 days.
+	SegmentAge time.Duration
+	// IndexIntervalBytes is how many bytes may be appended between two
+	// offset index entries. Default 4 KiB.
+	IndexIntervalBytes int
+	// MaxIndexBytes is the size of each index file of the active segment;
+	// a full index rolls the segment. Default 10 MiB.
+	MaxIndexBytes int
+	// MaxBatchBytes is the largest batch an append accepts, log overhead
+	// included. Default 1 MiB + 12 bytes, Kafka's max.message.bytes.
+	MaxBatchBytes int
+	// Flush is the flush policy. Default FlushNever.
+	Flush FlushPolicy
+	// FlushRecords is the record count for FlushEveryN. Default 10,000.
+	FlushRecords int64
+	// FlushInterval is the period for FlushInterval. Default 1 second.
+	FlushInterval time.Duration
+	// Codec compresses the batches AppendRecords builds. Default none.
+	Codec compress.Codec
+	// TimestampType LogAppendTime makes the log stamp every appended
+	// batch with the append time. Default CreateTime: producers' times.
+	TimestampType record.TimestampType
+	// Now is the clock for LogAppendTime and for the age of segments
+	// whose batches carry no timestamps. Default time.Now.
+	Now func() time.Time
+}
+
+// Defaults of Options.
+const (
+	DefaultSegmentBytes  = 1 << 30
+	DefaultSegmentAge    = 7 * 24 * time.Hour
+	DefaultMaxBatchBytes = 1<<20 + record.LogOverhead
+	DefaultFlushRecords  = 10_000
+	DefaultFlushInterval = time.Second
+	maxSegmentBytes      = 1<<31 - 1
+)
+
+// withDefaults returns a copy of o with defaults filled in, or an error
+// naming the first field out of range.
+func (o Options) withDefaults() (Options, error) {
+	if o.FS == nil {
+		o.FS = vfs.Default
+	}
+	if o.SegmentBytes == 0 {
+		o.SegmentBytes = DefaultSegmentBytes
+	}
+	if o.SegmentAge == 0 {
+		o.SegmentAge = DefaultSegmentAge
+	}
+	if o.MaxBatchBytes == 0 {
+		o.MaxBatchBytes = DefaultMaxBatchBytes
+	}
+	if o.FlushRecords == 0 {
+		o.FlushRecords = DefaultFlushRecords
+	}
+	if o.FlushInterval == 0 {
+		o.FlushInterval = DefaultFlushInterval
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	switch {
+	case o.SegmentBytes < record.HeaderSize || o.SegmentBytes > maxSegmentBytes:
+		return o, fmt.Errorf("log: SegmentBytes %d outside [%d, %d]", o.SegmentBytes, record.HeaderSize, maxSegmentBytes)
+	case o.SegmentAge < 0:
+		return o, fmt.Errorf("log: negative SegmentAge %v", o.SegmentAge)
+	case o.IndexIntervalBytes < 0 || o.MaxIndexBytes < 0:
+		return o, fmt.Errorf("log: negative index size")
+	case o.MaxBatchBytes < record.HeaderSize:
+		return o, fmt.Errorf("log: MaxBatchBytes %d below the %d-byte batch header", o.MaxBatchBytes, record.HeaderSize)
+	case o.Flush < FlushNever || o.Flush > FlushAlways:
+		return o, fmt.Errorf("log: unknown flush policy %d", o.Flush)
+	case o.FlushRecords < 0 || o.FlushInterval < 0:
+		return o, fmt.Errorf("log: negative flush setting")
+	case !o.Codec.Valid():
+		return o, fmt.Errorf("log: %w %d", compress.ErrUnknownCodec, o.Codec)
+	}
+	return o, nil
+}
+
+func (o Options) segmentOptions() segment.Options {
+	return segment.Options{IndexIntervalBytes: o.IndexIntervalBytes, MaxIndexBytes: o.MaxIndexBytes}
+}

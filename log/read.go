@@ -1,0 +1,239 @@
+package log
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/commitlog-go/commitlog/record"
+	"github.com/commitlog-go/commitlog/segment"
+)
+
+// DefaultReadBytes is the byte budget of a read whose options give none:
+// 1 MiB, Kafka's default per-partition fetch size.
+const DefaultReadBytes = 1 << 20
+
+// ReadOptions bound a read.
+type ReadOptions struct {
+	// MaxBytes is the byte budget: the read returns whole batches that
+	// fit in it. Default DefaultReadBytes.
+	MaxBytes int
+	// MaxOffset is an exclusive upper bound: no batch holding an offset
+	// at or above it is returned. Zero or less means the log end. A
+	// partition passes its high watermark here, so that consumers see
+	// only committed records.
+	MaxOffset int64
+	// MinOneBatch makes a read whose first batch is larger than MaxBytes
+	// return that batch alone rather than nothing, so that a consumer
+	// with a small budget still makes progress.
+	MinOneBatch bool
+}
+
+// ReadInfo describes what a read returned.
+type ReadInfo struct {
+	// Bytes is how many bytes of batches the read returned.
+	Bytes int
+	// FirstOffset is the base offset of the first batch returned. It may
+	// be below the offset asked for: reads return whole batches, so the
+	// first one can hold records before it. -1 when nothing was returned.
+	FirstOffset int64
+	// NextOffset is the offset to read from next: after the last batch
+	// returned, or the offset asked for when nothing was.
+	NextOffset int64
+	// LogStartOffset and LogEndOffset are the log's bounds when the read
+	// began.
+	LogStartOffset, LogEndOffset int64
+}
+
+// Read appends to dst the whole batches that hold offset and the offsets
+// after it, within opts' budget and upper bound, from one segment, and
+// returns the extended slice. The first batch may begin before offset; a
+// reader skips those records (see [Reader]).
+//
+// Reading at the upper bound returns nothing and no error; an offset below
+// the log start or above the log end is an *OffsetOutOfRangeError.
+func (l *Log) Read(dst []byte, offset int64, opts ReadOptions) ([]byte, ReadInfo, error) {
+	out := dst
+	info, err := l.read(offset, opts, func(s *segment.Segment, start segment.BatchPosition, q query) (span, error) {
+		// Read as much as the budget allows in one call, then keep the
+		// whole batches below the upper bound.
+		n := min(int64(q.budget), q.limit-start.Position)
+		if int64(start.Size) > n {
+			if !q.minOne {
+				return span{}, nil
+			}
+			n = int64(start.Size)
+		}
+		buf := growLen(dst, int(n))
+		if _, err := s.ReadAt(buf[len(dst):], start.Position); err != nil && !errors.Is(err, io.EOF) {
+			return span{}, fmt.Errorf("log: reading segment %d: %w", s.BaseOffset(), err)
+		}
+		sp := trim(buf[len(dst):], q.upper)
+		out = buf[:len(dst)+sp.bytes]
+		return sp, nil
+	})
+	return out, info, err
+}
+
+// trim measures the whole batches at the start of data that end below
+// upper.
+func trim(data []byte, upper int64) span {
+	sp := span{first: -1}
+	var sc record.Scanner
+	sc.Reset(data, record.CheckHeader)
+	for sc.Next() {
+		b := sc.Batch()
+		if b.LastOffset() >= upper {
+			break
+		}
+		if sp.first < 0 {
+			sp.first = b.BaseOffset()
+		}
+		sp.bytes, sp.next = sc.Valid(), b.NextOffset()
+	}
+	return sp
+}
+
+// ReadTo is Read writing the batches to w instead of into memory. When w
+// is a socket and the log is on the OS filesystem, the bytes go from the
+// file to the socket with sendfile, never through user memory.
+func (l *Log) ReadTo(w io.Writer, offset int64, opts ReadOptions) (ReadInfo, error) {
+	return l.read(offset, opts, func(s *segment.Segment, start segment.BatchPosition, q query) (span, error) {
+		// The bytes are not read here, so walk the batch headers to find
+		// where the whole batches within bounds end.
+		sp := span{first: -1}
+		err := s.Batches(start.Position, q.limit, q.buf, func(b segment.BatchPosition) bool {
+			end := b.Position + int64(b.Size) - start.Position
+			if b.LastOffset >= q.upper || (end > int64(q.budget) && !(q.minOne && sp.bytes == 0)) {
+				return false
+			}
+			if sp.first < 0 {
+				sp.first = b.BaseOffset
+			}
+			sp.bytes, sp.next = int(end), b.LastOffset+1
+			return end < int64(q.budget)
+		})
+		if err == nil && sp.bytes > 0 {
+			err = copySection(w, s.File(), start.Position, int64(sp.bytes))
+		}
+		return sp, err
+	})
+}
+
+// headerBufs hold the scratch buffers reads walk batch headers with: a
+// few index intervals' worth, enough to reach the batch an index entry
+// points near with one read call.
+var headerBufs = sync.Pool{New: func() any {
+	b := make([]byte, 16<<10)
+	return &b
+}}
+
+// query is what a read asks of one segment.
+type query struct {
+	upper  int64 // exclusive upper bound on offsets
+	budget int   // bytes
+	minOne bool
+	limit  int64  // the segment's size when the read began
+	buf    []byte // scratch for walking batch headers
+}
+
+// span is what a read takes from one segment: whole batches of bytes
+// bytes, from base offset first, ending before offset next.
+type span struct {
+	bytes       int
+	first, next int64
+}
+
+// read finds the segment and batch where a read at offset starts and hands
+// them to collect, holding a reference on the segment meanwhile. A read
+// takes from one segment only; if offset lies in a gap at the end of a
+// segment (offsets a follower's leader compacted away), it goes on to the
+// next.
+func (l *Log) read(offset int64, opts ReadOptions,
+	collect func(s *segment.Segment, start segment.BatchPosition, q query) (span, error)) (ReadInfo, error) {
+	info := ReadInfo{FirstOffset: -1, NextOffset: offset,
+		LogStartOffset: l.logStart.Load(), LogEndOffset: l.logEnd.Load()}
+	if l.isClosed.Load() {
+		return info, ErrClosed
+	}
+	if offset < info.LogStartOffset || offset > info.LogEndOffset {
+		return info, &OffsetOutOfRangeError{Offset: offset, LogStart: info.LogStartOffset, LogEnd: info.LogEndOffset}
+	}
+	q := query{upper: info.LogEndOffset, budget: opts.MaxBytes, minOne: opts.MinOneBatch}
+	if opts.MaxOffset > 0 {
+		q.upper = min(q.upper, opts.MaxOffset)
+	}
+	if q.budget <= 0 {
+		q.budget = DefaultReadBytes
+	}
+	if offset >= q.upper {
+		return info, nil
+	}
+	list, i, err := l.acquireSegment(offset)
+	if err != nil {
+		return info, err
+	}
+	bufp := headerBufs.Get().(*[]byte)
+	defer headerBufs.Put(bufp)
+	q.buf = *bufp
+	for {
+		s := list.segs[i]
+		q.limit = s.Size()
+		start, found, err := s.Locate(offset, q.limit, q.buf)
+		if err == nil && found {
+			var sp span
+			if sp, err = collect(s, start, q); err == nil && sp.bytes > 0 {
+				info.Bytes, info.FirstOffset, info.NextOffset = sp.bytes, sp.first, sp.next
+			}
+		}
+		s.Release()
+		if err != nil || found || i+1 == len(list.segs) {
+			return info, err
+		}
+		i++
+		if !list.segs[i].Retain() {
+			if list, i, err = l.acquireSegment(offset); err != nil {
+				return info, err
+			}
+		}
+	}
+}
+
+// growLen returns dst extended by n bytes, reallocating if needed.
+func growLen(dst []byte, n int) []byte {
+	if cap(dst)-len(dst) < n {
+		grown := make([]byte, len(dst), len(dst)+n)
+		copy(grown, dst)
+		dst = grown
+	}
+	return dst[:len(dst)+n]
+}
+
+// OffsetForTimestamp returns the offset of the first record whose
+// timestamp is at or after ts, as Kafka's ListOffsets answers a time, or
+// found false when every record is older. It reads the one batch that
+// holds the record.
+func (l *Log) OffsetForTimestamp(ts int64) (offset int64, found bool, err error) {
+	segs, release, err := l.acquireFrom(l.logStart.Load())
+	if err != nil {
+		return 0, false, err
+	}
+	defer release()
+	bufp := headerBufs.Get().(*[]byte)
+	defer headerBufs.Put(bufp)
+	for _, s := range segs {
+		maxTS, err := s.MaxTimestamp()
+		if err != nil {
+			return 0, false, err
+		}
+		if maxTS < ts {
+			continue
+		}
+		offset, found, err := s.FindOffsetByTimestamp(ts, s.Size(), *bufp)
+		if err != nil || found {
+			return max(offset, l.logStart.Load()), found, err
+		}
+	}
+	return 0, false, nil
+}

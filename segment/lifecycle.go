@@ -1,0 +1,195 @@
+package segment
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/commitlog-go/commitlog/record"
+)
+
+// Recover reads the whole log file, checking every batch (CRC included)
+// and that offsets increase from the base offset, rebuilds both indexes
+// from what it read, and cuts the file at the first byte that is not part
+// of a valid batch. It returns how many bytes it cut and leaves the segment
+// active; the log seals it again if it is not the last.
+func (s *Segment) Recover() (truncated int64, err error) {
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	if err := s.writableIndexesLocked(false); err != nil {
+		return 0, err
+	}
+	oi, ti := s.offsetIdx.Load(), s.timeIdx.Load()
+	oi.Reset()
+	ti.Reset()
+	info, err := s.file.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("segment: recovering %d: %w", s.base, err)
+	}
+	fileSize := info.Size()
+
+	s.iw.reset(s)
+	s.rollTimestamp = NoTimestamp
+	next := s.base
+	end, err := s.scan(make([]byte, recoverBufSize), 0, fileSize, true, func(h batchHeader) error {
+		if h.baseOffset < next || !s.CanHoldOffset(h.lastOffset) {
+			return &record.CorruptError{Pos: h.position, BaseOffset: h.baseOffset,
+				Reason: fmt.Sprintf("offsets %d-%d do not follow %d in segment %d", h.baseOffset, h.lastOffset, next, s.base)}
+		}
+		if h.position == 0 {
+			s.rollTimestamp = h.maxTimestamp
+		}
+		next = h.lastOffset + 1
+		return s.iw.add(oi, ti, h)
+	})
+	if err != nil && !errors.Is(err, record.ErrCorrupt) && !errors.Is(err, record.ErrTruncated) {
+		return 0, err // an I/O error: nothing is cut on its account
+	}
+	if end < fileSize {
+		if err := s.file.Truncate(end); err != nil {
+			return 0, fmt.Errorf("segment: cutting %d at %d: %w", s.base, end, err)
+		}
+		if err := s.file.Sync(); err != nil {
+			return 0, fmt.Errorf("segment: cutting %d at %d: %w", s.base, end, err)
+		}
+	}
+	s.size.Store(end)
+	s.nextOffset.Store(next)
+	s.maxTimestamp.Store(s.iw.maxTimestamp)
+	s.active = true
+	return fileSize - end, nil
+}
+
+// Activate makes a segment that was opened, not created, the one the log
+// appends to: it opens its indexes for writing and reads the batches after
+// the last index entry to learn the next offset and largest timestamp.
+// Bytes after the last whole batch (which a clean shutdown never leaves)
+// make it fail with an error wrapping record.ErrCorrupt or
+// record.ErrTruncated; the log then recovers the segment instead.
+func (s *Segment) Activate() error {
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	if err := s.writableIndexesLocked(true); err != nil {
+		return err
+	}
+	return s.loadTail()
+}
+
+// loadTail sets the writer state from the indexes' last entries and the
+// batches after them.
+func (s *Segment) loadTail() error {
+	oi, ti := s.offsetIdx.Load(), s.timeIdx.Load()
+	s.iw.reset(s)
+	s.rollTimestamp = NoTimestamp
+	from := int64(0)
+	next := s.base
+	if last, ok := oi.Last(); ok {
+		from = last.Position
+	}
+	if last, ok := ti.Last(); ok {
+		s.iw.maxTimestamp, s.iw.offsetOfMaxTs = last.Timestamp, last.Offset
+	}
+	buf := make([]byte, locateBufSize)
+	end, err := s.scan(buf, from, s.Size(), false, func(h batchHeader) error {
+		if h.maxTimestamp > s.iw.maxTimestamp {
+			s.iw.maxTimestamp, s.iw.offsetOfMaxTs = h.maxTimestamp, h.lastOffset
+		}
+		s.iw.sinceLastEntry += int(h.size)
+		next = h.lastOffset + 1
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if end != s.Size() {
+		return fmt.Errorf("segment %d: %w: %d bytes after the last batch", s.base, record.ErrTruncated, s.Size()-end)
+	}
+	if s.Size() > 0 {
+		var first [record.HeaderSize]byte
+		if _, err := s.file.ReadAt(first[:], 0); err != nil {
+			return fmt.Errorf("segment: reading %d: %w", s.base, err)
+		}
+		s.rollTimestamp = record.Batch(first[:]).MaxTimestamp()
+	}
+	s.nextOffset.Store(next)
+	s.maxTimestamp.Store(s.iw.maxTimestamp)
+	s.active = true
+	return nil
+}
+
+// writableIndexesLocked makes the indexes ready for appending: opened for
+// writing and preallocated. Indexes a reader opened read-only are reopened.
+func (s *Segment) writableIndexesLocked(rebuild bool) error {
+	if oi := s.offsetIdx.Load(); oi != nil && !s.indexesWritable {
+		closeIndexes(oi, s.timeIdx.Load())
+		s.offsetIdx.Store(nil)
+		s.timeIdx.Store(nil)
+	}
+	if s.offsetIdx.Load() == nil {
+		return s.openIndexesLocked(true, rebuild)
+	}
+	if err := s.offsetIdx.Load().Resize(s.opts.MaxIndexBytes); err != nil {
+		return err
+	}
+	return s.timeIdx.Load().Resize(s.opts.MaxIndexBytes)
+}
+
+// TruncateTo removes the batch holding offset and every batch after it,
+// and their index entries, leaving the segment active. Truncation is by
+// whole batches: the segment's next offset afterwards is the base offset of
+// the batch that held offset, which may be below offset.
+func (s *Segment) TruncateTo(offset int64) error {
+	s.indexMu.Lock()
+	err := s.writableIndexesLocked(true)
+	s.indexMu.Unlock()
+	if err != nil {
+		return err
+	}
+	pos, found, err := s.Locate(offset, s.Size(), make([]byte, locateBufSize))
+	if err != nil {
+		return err
+	}
+	if !found {
+		return s.Activate() // nothing at or after offset
+	}
+	if err := s.file.Truncate(pos.Position); err != nil {
+		return fmt.Errorf("segment: truncating %d at %d: %w", s.base, pos.Position, err)
+	}
+	s.size.Store(pos.Position)
+	s.offsetIdx.Load().TruncateTo(pos.BaseOffset)
+	s.timeIdx.Load().TruncateTo(pos.BaseOffset)
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	return s.loadTail()
+}
+
+// Seal ends the segment's time as the active one: it writes the time
+// index's final entry (the largest timestamp, in the slot kept for it) and
+// writes both indexes trimmed to their entries.
+func (s *Segment) Seal() error {
+	if !s.active {
+		return nil
+	}
+	ti := s.timeIdx.Load()
+	if err := s.iw.finish(ti); err != nil {
+		return fmt.Errorf("segment: sealing %d: %w", s.base, err)
+	}
+	if err := s.offsetIdx.Load().Seal(); err != nil {
+		return fmt.Errorf("segment: sealing %d: %w", s.base, err)
+	}
+	if err := ti.Seal(); err != nil {
+		return fmt.Errorf("segment: sealing %d: %w", s.base, err)
+	}
+	s.active = false
+	return nil
+}
+
+// Flush makes the segment's batches durable: an fsync of the log file. It
+// may run while the writer appends; what it covers is at least every batch
+// appended before it was called. The indexes are not synced: they are
+// rebuilt from the batches by recovery, and written by Seal.
+func (s *Segment) Flush() error {
+	if err := s.file.Sync(); err != nil {
+		return fmt.Errorf("segment: syncing %d: %w", s.base, err)
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+package segment
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/commitlog-go/commitlog/record"
+	"github.com/commitlog-go/commitlog/vfs"
+)
+
+// BatchPosition locates a batch in the log file.
+type BatchPosition struct {
+	// Position is the batch's byte position in the log file.
+	Position int64
+	// Size is the batch's size in bytes.
+	Size int32
+	// BaseOffset and LastOffset are the batch's first and last offsets.
+	BaseOffset, LastOffset int64
+	// MaxTimestamp is the batch's largest timestamp.
+	MaxTimestamp int64
+}
+
+func (h batchHeader) public() BatchPosition {
+	return BatchPosition{Position: h.position, Size: h.size, BaseOffset: h.baseOffset,
+		LastOffset: h.lastOffset, MaxTimestamp: h.maxTimestamp}
+}
+
+// Locate finds the first batch whose last offset is at or above offset,
+// looking no further than the byte position limit (normally Size()). It
+// starts from the offset index's nearest entry and walks batch headers
+// from there, reading the file into buf, which should hold a few index
+// intervals. found is false when every batch before limit ends below
+// offset.
+func (s *Segment) Locate(offset, limit int64, buf []byte) (pos BatchPosition, found bool, err error) {
+	oi, err := s.offsetIndex()
+	if err != nil {
+		return BatchPosition{}, false, err
+	}
+	entry := oi.Lookup(offset)
+	from := min(entry.Position, limit)
+	_, err = s.scan(buf, from, limit, false, func(h batchHeader) error {
+		if h.lastOffset >= offset {
+			pos, found = h.public(), true
+			return errStopScan
+		}
+		return nil
+	})
+	return pos, found, err
+}
+
+// Batches calls fn for each batch from position from up to limit, in
+// order, until fn returns false. It reads the file into buf.
+func (s *Segment) Batches(from, limit int64, buf []byte, fn func(BatchPosition) bool) error {
+	_, err := s.scan(buf, from, limit, false, func(h batchHeader) error {
+		if !fn(h.public()) {
+			return errStopScan
+		}
+		return nil
+	})
+	return err
+}
+
+// ReadAt reads bytes of the log file. The caller must hold a reference
+// (see [Segment.Retain]) or otherwise know the segment is open.
+func (s *Segment) ReadAt(p []byte, off int64) (int, error) { return s.file.ReadAt(p, off) }
+
+// File is the log file, for callers that want to serve a section of it
+// without copying (an [vfs.OSFile] can be handed to sendfile). The same
+// reference rule as for ReadAt applies.
+func (s *Segment) File() vfs.File { return s.file }
+
+// FindOffsetByTimestamp returns the offset of the first record whose
+// timestamp is at or after ts, looking no further than the byte position
+// limit; found is false when no such record is in the segment. It decodes
+// only the one batch that holds the record.
+func (s *Segment) FindOffsetByTimestamp(ts, limit int64, buf []byte) (offset int64, found bool, err error) {
+	ti, err := s.timeIndex()
+	if err != nil {
+		return 0, false, err
+	}
+	oi, err := s.offsetIndex()
+	if err != nil {
+		return 0, false, err
+	}
+	from := min(oi.Lookup(ti.Lookup(ts).Offset).Position, limit)
+	var target batchHeader
+	_, err = s.scan(buf, from, limit, false, func(h batchHeader) error {
+		if h.maxTimestamp >= ts {
+			target, found = h, true
+			return errStopScan
+		}
+		return nil
+	})
+	if err != nil || !found {
+		return 0, false, err
+	}
+	batch := make([]byte, target.size)
+	if _, err := s.file.ReadAt(batch, target.position); err != nil && !errors.Is(err, io.EOF) {
+		return 0, false, fmt.Errorf("segment: reading %d at %d: %w", s.base, target.position, err)
+	}
+	var it record.Iterator
+	it.Reset(batch)
+	for it.Next() {
+		if r := it.Record(); r.Timestamp >= ts {
+			return r.Offset, true, nil
+		}
+	}
+	if err := it.Err(); err != nil {
+		return 0, false, positioned(err, s.base, target.position)
+	}
+	// The batch's MaxTimestamp promised a record at or after ts; with
+	// LogAppendTime every record has it, so this is reached only when the
+	// header and records disagree.
+	return 0, false, fmt.Errorf("segment %d: %w: batch at %d has max timestamp %d but no record at or after %d",
+		s.base, record.ErrCorrupt, target.position, target.maxTimestamp, ts)
+}
