@@ -271,3 +271,30 @@ func TestFileNames(t *testing.T) {
 		require.False(t, ok, bad)
 	}
 }
+
+// TestRecoverWithDamagedIndexAndTornLog recovers a segment whose index file
+// and log file were both torn by a crash: the index must be replaced, not
+// rebuilt from the torn log first.
+func TestRecoverWithDamagedIndexAndTornLog(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Create(vfs.Default, dir, 0, Options{IndexIntervalBytes: 100})
+	require.NoError(t, err)
+	positions := fill(t, s, 100)
+	end := s.Size()
+	require.NoError(t, s.Seal())
+	require.NoError(t, s.Release())
+	require.NoError(t, os.Truncate(filepath.Join(dir, FileName(0, LogExt)), end-5))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, FileName(0, IndexExt)), []byte{0, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 1}, 0o644))
+
+	s, err = Open(vfs.Default, dir, 0, Options{IndexIntervalBytes: 100})
+	require.NoError(t, err)
+	defer s.Release()
+	cut, err := s.Recover()
+	require.NoError(t, err)
+	require.Equal(t, end-5-positions[9], cut)
+	require.Equal(t, int64(90), s.NextOffset())
+	pos, found, err := s.Locate(55, s.Size(), make([]byte, locateBufSize))
+	require.NoError(t, err)
+	require.True(t, found)
+	require.Equal(t, positions[5], pos.Position, "the index was rebuilt")
+}
