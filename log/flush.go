@@ -21,8 +21,12 @@ type flusher struct {
 	unflushed     atomic.Int64 // records appended since the last flush
 
 	kick chan struct{} // a roll asks for a background flush
-	quit chan struct{}
-	done chan struct{}
+
+	// pendingRecovery makes the goroutine flush as soon as it starts:
+	// recovery leaves the recovered files unsynced.
+	pendingRecovery bool
+	quit            chan struct{}
+	done            chan struct{}
 }
 
 func (f *flusher) start(l *Log) {
@@ -30,6 +34,9 @@ func (f *flusher) start(l *Log) {
 	f.kick = make(chan struct{}, 1)
 	f.quit = make(chan struct{})
 	f.done = make(chan struct{})
+	if f.pendingRecovery {
+		f.kick <- struct{}{}
+	}
 	go f.run()
 }
 
@@ -108,6 +115,13 @@ func (f *flusher) syncTo(end int64) error {
 	}
 	defer release()
 	for _, s := range segs {
+		select {
+		case <-f.quit:
+			// Close is under way and flushes everything itself.
+			f.unflushed.Add(records)
+			return ErrClosed
+		default:
+		}
 		if err := s.Flush(); err != nil {
 			return l.fail(err)
 		}

@@ -155,8 +155,7 @@ func (l *Log) segmentBases(names []string) ([]int64, error) {
 
 // recover reads every segment, cutting the first torn or corrupt one at the
 // damage and deleting every segment after it, and returns the segments
-// kept, all sealed but the last, which is active. What it kept is then
-// synced, so that the recovery point can start at the log end.
+// kept, all sealed but the last, which is active.
 func (l *Log) recover(segs []*segment.Segment) ([]*segment.Segment, error) {
 	next := segs[0].BaseOffset()
 	for i, s := range segs {
@@ -195,17 +194,17 @@ func (l *Log) dropFrom(segs []*segment.Segment, i int) ([]*segment.Segment, erro
 	return l.finishRecovery(segs[:i])
 }
 
+// finishRecovery seals the recovered segments but the last. What recovery
+// read may still be only in the page cache (a crashed process leaves its
+// writes there), so the recovery point stays at the start: the flusher
+// syncs every segment in the background once the log is open.
 func (l *Log) finishRecovery(segs []*segment.Segment) ([]*segment.Segment, error) {
 	for _, s := range segs[:len(segs)-1] {
 		if err := s.Seal(); err != nil {
 			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
 		}
 	}
-	for _, s := range segs {
-		if err := s.Flush(); err != nil {
-			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
-		}
-	}
-	l.flush.recoveryPoint.Store(segs[len(segs)-1].NextOffset())
+	l.flush.recoveryPoint.Store(segs[0].BaseOffset())
+	l.flush.pendingRecovery = true
 	return segs, nil
 }

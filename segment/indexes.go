@@ -116,7 +116,9 @@ func (s *Segment) openLazily() error {
 func (s *Segment) rebuildIndexes(oi *index.OffsetIndex, ti *index.TimeIndex) error {
 	var w indexWriter
 	w.reset(s)
-	_, err := s.scan(make([]byte, recoverBufSize), 0, s.Size(), false, func(h batchHeader) error {
+	bufp := recoverBufs.Get().(*[]byte)
+	defer recoverBufs.Put(bufp)
+	_, err := s.scan(*bufp, 0, s.Size(), false, func(h batchHeader) error {
 		return w.add(oi, ti, h)
 	})
 	if err != nil && !errors.Is(err, record.ErrCorrupt) && !errors.Is(err, record.ErrTruncated) {

@@ -30,7 +30,9 @@ func (s *Segment) Recover() (truncated int64, err error) {
 	s.iw.reset(s)
 	s.rollTimestamp = NoTimestamp
 	next := s.base
-	end, err := s.scan(make([]byte, recoverBufSize), 0, fileSize, true, func(h batchHeader) error {
+	bufp := recoverBufs.Get().(*[]byte)
+	defer recoverBufs.Put(bufp)
+	end, err := s.scan(*bufp, 0, fileSize, true, func(h batchHeader) error {
 		if h.baseOffset < next || !s.CanHoldOffset(h.lastOffset) {
 			return &record.CorruptError{Pos: h.position, BaseOffset: h.baseOffset,
 				Reason: fmt.Sprintf("offsets %d-%d do not follow %d in segment %d", h.baseOffset, h.lastOffset, next, s.base)}

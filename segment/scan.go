@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"sync"
 
 	"github.com/commitlog-go/commitlog/record"
 )
@@ -22,6 +23,14 @@ func headerOf(b record.Batch, position int64) batchHeader {
 	return batchHeader{position: position, size: int32(b.Size()), baseOffset: b.BaseOffset(),
 		lastOffset: b.LastOffset(), maxTimestamp: b.MaxTimestamp()}
 }
+
+// recoverBufs hold the buffers recovery and index rebuilds read whole
+// segments with, so that recovering a thousand segments does not allocate
+// (and zero) a thousand of them.
+var recoverBufs = sync.Pool{New: func() any {
+	b := make([]byte, recoverBufSize)
+	return &b
+}}
 
 // errStopScan ends a scan early without an error.
 var errStopScan = errors.New("segment: stop scan")
