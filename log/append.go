@@ -93,6 +93,7 @@ func (l *Log) appendLocked(data []byte, leader bool) (AppendInfo, error) {
 		return AppendInfo{}, l.fail(err)
 	}
 	l.logEnd.Store(info.LastOffset + 1)
+	l.changes.broadcast()
 	return info, nil
 }
 

@@ -45,6 +45,7 @@ type Log struct {
 	logStart atomic.Int64
 	isClosed atomic.Bool
 	failed   atomic.Pointer[failedError]
+	changes  notifier // woken by appends, truncation and Close
 
 	flush flusher
 }
@@ -130,6 +131,7 @@ func (l *Log) Close() error {
 	l.closed = true
 	l.isClosed.Store(true)
 	l.mu.Unlock()
+	l.changes.broadcast()
 
 	var errs []error
 	errs = append(errs, l.flush.stop())
