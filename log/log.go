@@ -46,6 +46,9 @@ type Log struct {
 	isClosed atomic.Bool
 	failed   atomic.Pointer[failedError]
 	changes  notifier // woken by appends, truncation and Close
+	// truncations is odd while a truncation runs and grows by two with
+	// each, so that a read that raced one can tell and start again.
+	truncations atomic.Int64
 
 	flush flusher
 }
@@ -191,4 +194,10 @@ func (l *Log) writeCleanMarker() error {
 		return err
 	}
 	return fsys.SyncDir(l.dir)
+}
+
+// unchangedSince reports whether no truncation ran since the count was
+// gen: none was running then and none has started since.
+func (l *Log) unchangedSince(gen int64) bool {
+	return gen%2 == 0 && l.truncations.Load() == gen
 }

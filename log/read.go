@@ -66,10 +66,13 @@ func (l *Log) Read(dst []byte, offset int64, opts ReadOptions) ([]byte, ReadInfo
 			n = int64(start.Size)
 		}
 		buf := growLen(dst, int(n))
-		if _, err := s.ReadAt(buf[len(dst):], start.Position); err != nil && !errors.Is(err, io.EOF) {
+		m, err := s.ReadAt(buf[len(dst):], start.Position)
+		if err != nil && !errors.Is(err, io.EOF) {
 			return span{}, fmt.Errorf("log: reading segment %d: %w", s.BaseOffset(), err)
 		}
-		sp := trim(buf[len(dst):], q.upper)
+		// A truncation may have shortened the file since the read began:
+		// keep only what was read, and trim keeps only whole batches.
+		sp := trim(buf[len(dst):len(dst)+m], q.upper)
 		out = buf[:len(dst)+sp.bytes]
 		return sp, nil
 	})
@@ -151,6 +154,19 @@ type span struct {
 // segment (offsets a follower's leader compacted away), it goes on to the
 // next.
 func (l *Log) read(offset int64, opts ReadOptions,
+	collect func(s *segment.Segment, start segment.BatchPosition, q query) (span, error)) (ReadInfo, error) {
+	for {
+		gen := l.truncations.Load()
+		info, err := l.readOnce(offset, opts, collect)
+		if err == nil || l.unchangedSince(gen) {
+			return info, err
+		}
+		// A truncation moved the bytes under the read: what it saw may be
+		// half old, half new. Read again, against the log as it is now.
+	}
+}
+
+func (l *Log) readOnce(offset int64, opts ReadOptions,
 	collect func(s *segment.Segment, start segment.BatchPosition, q query) (span, error)) (ReadInfo, error) {
 	info := ReadInfo{FirstOffset: -1, NextOffset: offset,
 		LogStartOffset: l.logStart.Load(), LogEndOffset: l.logEnd.Load()}

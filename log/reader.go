@@ -37,7 +37,8 @@ type Reader struct {
 	iter      record.Iterator
 	batchEnd  int64 // next offset after the batch being iterated
 	inBatch   bool
-	fetch     int // byte budget of the next read from the log
+	fillGen   int64 // the log's truncation count when buf was filled
+	fetch     int   // byte budget of the next read from the log
 	err       error
 }
 
@@ -80,6 +81,9 @@ func (r *Reader) Next() bool {
 				return true
 			}
 			if r.err = r.iter.Err(); r.err != nil {
+				if r.retryAfterTruncation() {
+					continue
+				}
 				return false
 			}
 			r.inBatch = false
@@ -96,6 +100,9 @@ func (r *Reader) Next() bool {
 			continue
 		}
 		if r.err = r.scanner.Err(); r.err != nil {
+			if r.retryAfterTruncation() {
+				continue
+			}
 			return false
 		}
 		if !r.fill() {
@@ -104,9 +111,23 @@ func (r *Reader) Next() bool {
 	}
 }
 
+// retryAfterTruncation reports whether the error just met may come from a
+// truncation that ran while the buffer was filled, in which case it drops
+// the buffer and the error so that the next fill reads the log afresh.
+func (r *Reader) retryAfterTruncation() bool {
+	if r.log.unchangedSince(r.fillGen) {
+		return false
+	}
+	r.err = nil
+	r.inBatch = false
+	r.scanner.Reset(nil, record.CheckAll)
+	return true
+}
+
 // fill reads the next batches from the log into the buffer.
 func (r *Reader) fill() bool {
 	var info ReadInfo
+	r.fillGen = r.log.truncations.Load()
 	r.buf, info, r.err = r.log.Read(r.buf[:0], r.next,
 		ReadOptions{MaxBytes: r.fetch, MaxOffset: r.maxOffset, MinOneBatch: true})
 	if r.err != nil || info.Bytes == 0 {

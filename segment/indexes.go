@@ -104,7 +104,7 @@ func (s *Segment) openLazily() error {
 	s.closeMu.Lock()
 	closed := s.closed
 	s.closeMu.Unlock()
-	if closed {
+	if closed || s.removed.Load() {
 		return ErrClosed
 	}
 	return s.openIndexesLocked(false, true)

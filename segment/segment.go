@@ -78,6 +78,7 @@ type Segment struct {
 
 	refs     atomic.Int32
 	deleted  atomic.Bool
+	removed  atomic.Bool // files already unlinked by RemoveFilesNow
 	closeMu  sync.Mutex
 	closed   bool
 	closeErr error
@@ -216,7 +217,7 @@ func (s *Segment) Release() error {
 		return nil
 	}
 	err := s.closeFiles()
-	if s.deleted.Load() {
+	if s.deleted.Load() && !s.removed.Load() {
 		if derr := s.removeFiles(); err == nil {
 			err = derr
 		}
@@ -226,6 +227,15 @@ func (s *Segment) Release() error {
 
 // MarkDeleted makes the release of the last reference delete the files.
 func (s *Segment) MarkDeleted() { s.deleted.Store(true) }
+
+// RemoveFilesNow unlinks the segment's files at once, so that a new segment
+// may take their names, while readers holding a reference keep reading
+// through the open log file. Indexes not yet loaded can no longer be, and
+// the last Release removes nothing more.
+func (s *Segment) RemoveFilesNow() error {
+	s.removed.Store(true)
+	return s.removeFiles()
+}
 
 // closeFiles closes the log and index files once.
 func (s *Segment) closeFiles() error {
