@@ -1,0 +1,284 @@
+package log
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+
+	"github.com/commitlog-go/commitlog/vfs"
+)
+
+// ErrBadCheckpoint is wrapped by the errors of checkpoint files that exist
+// but do not parse. Such a file is to be treated as if it were missing.
+var ErrBadCheckpoint = errors.New("log: unreadable checkpoint file")
+
+const (
+	// epochCheckpointName is the leader-epoch checkpoint's name in the
+	// partition directory.
+	epochCheckpointName = "leader-epoch-checkpoint"
+	// epochCheckpointVersion is the only version of the format.
+	epochCheckpointVersion = 0
+	// maxCheckpointSize is the largest checkpoint file read. Larger files
+	// are refused as bad: no real history comes near it.
+	maxCheckpointSize = 16 << 20
+	// minEpochLineSize is the shortest entry line, "0 0\n".
+	minEpochLineSize = 4
+)
+
+// checkpointError describes a checkpoint file that does not parse. It
+// unwraps to ErrBadCheckpoint.
+type checkpointError struct {
+	path string // the file, if known
+	line int    // 1-based line number, 0 for the file as a whole
+	msg  string
+}
+
+// Error describes the file, the line and what is wrong with it.
+func (e *checkpointError) Error() string {
+	s := ErrBadCheckpoint.Error()
+	if e.path != "" {
+		s += " " + e.path
+	}
+	if e.line > 0 {
+		s += fmt.Sprintf(": line %d", e.line)
+	}
+	return s + ": " + e.msg
+}
+
+// Unwrap returns ErrBadCheckpoint.
+func (e *checkpointError) Unwrap() error { return ErrBadCheckpoint }
+
+// errEpochOrder is returned when asked to write entries that are not
+// strictly increasing, or negative, which the reader would refuse.
+var errEpochOrder = errors.New("log: leader epoch entries not non-negative and strictly increasing")
+
+// appendEpochCheckpoint appends the checkpoint text for entries to dst.
+//
+// The file is ASCII text, every line ended by a single '\n', every number
+// in decimal without sign or leading zeros:
+//
+//	0\n                      version, always 0
+//	<n>\n                    number of entries
+//	<epoch> <startOffset>\n  n lines, oldest first, one space between
+//
+// For example, epochs 0 from offset 0 and 3 from offset 120:
+//
+//	"0\n2\n0 0\n3 120\n"
+func appendEpochCheckpoint(dst []byte, entries []epochEntry) []byte {
+	dst = strconv.AppendInt(dst, epochCheckpointVersion, 10)
+	dst = append(dst, '\n')
+	dst = strconv.AppendInt(dst, int64(len(entries)), 10)
+	dst = append(dst, '\n')
+	for _, e := range entries {
+		dst = strconv.AppendInt(dst, int64(e.epoch), 10)
+		dst = append(dst, ' ')
+		dst = strconv.AppendInt(dst, e.startOffset, 10)
+		dst = append(dst, '\n')
+	}
+	return dst
+}
+
+// validEpochEntries reports whether entries are non-negative and strictly
+// increasing in both epoch and start offset.
+func validEpochEntries(entries []epochEntry) bool {
+	for i, e := range entries {
+		if e.epoch < 0 || e.startOffset < 0 {
+			return false
+		}
+		if i > 0 && (e.epoch <= entries[i-1].epoch || e.startOffset <= entries[i-1].startOffset) {
+			return false
+		}
+	}
+	return true
+}
+
+// writeEpochCheckpoint replaces the leader-epoch checkpoint in dir with
+// entries, crash-safely (see writeFileAtomic): after a crash the file holds
+// either its old contents or entries. Entries that are negative or not
+// strictly increasing are refused.
+func writeEpochCheckpoint(fsys vfs.FS, dir string, entries []epochEntry) error {
+	if !validEpochEntries(entries) {
+		return fmt.Errorf("log: writing %s: %w", filepath.Join(dir, epochCheckpointName), errEpochOrder)
+	}
+	return writeFileAtomic(fsys, dir, epochCheckpointName, appendEpochCheckpoint(nil, entries))
+}
+
+// readEpochCheckpoint reads the leader-epoch checkpoint in dir. A missing
+// file gives no entries and no error. A file that does not parse, or is
+// larger than maxCheckpointSize, gives an error wrapping ErrBadCheckpoint;
+// other errors are the filesystem's, wrapped.
+func readEpochCheckpoint(fsys vfs.FS, dir string) ([]epochEntry, error) {
+	path := filepath.Join(dir, epochCheckpointName)
+	f, err := fsys.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("log: opening %s: %w", path, err)
+	}
+	defer f.Close()
+	// Read one byte past the limit to tell a file at the limit from one
+	// beyond it.
+	data, err := io.ReadAll(io.NewSectionReader(f, 0, maxCheckpointSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("log: reading %s: %w", path, err)
+	}
+	entries, err := parseEpochCheckpoint(data)
+	if err != nil {
+		if ce, ok := err.(*checkpointError); ok {
+			ce.path = path
+		}
+		return nil, err
+	}
+	return entries, nil
+}
+
+// parseEpochCheckpoint parses the text of a leader-epoch checkpoint (see
+// appendEpochCheckpoint for the format). Errors wrap ErrBadCheckpoint.
+//
+// The parser accepts only the canonical form, the exact bytes
+// appendEpochCheckpoint writes, so that any file it accepts is written back
+// unchanged. It refuses what Kafka's reader would let through: signs,
+// leading zeros, tabs or repeated spaces, "\r\n" line ends, a last line
+// without its '\n', and entries that are negative or not strictly
+// increasing in both epoch and offset. A file Kafka wrote on a Unix host
+// is canonical.
+//
+// The one exception is an empty input, which gives no entries and no
+// error: Kafka creates the file empty before it first writes it.
+//
+// The entry count is only trusted once checked against the number of
+// lines, so a large count in a small input allocates nothing.
+func parseEpochCheckpoint(data []byte) ([]epochEntry, error) {
+	if len(data) == 0 {
+		return nil, nil
+	}
+	if len(data) > maxCheckpointSize {
+		return nil, &checkpointError{msg: fmt.Sprintf("larger than %d bytes", maxCheckpointSize)}
+	}
+	if data[len(data)-1] != '\n' {
+		return nil, &checkpointError{msg: "last line has no line end"}
+	}
+	line, rest, _ := bytes.Cut(data, []byte{'\n'})
+	if v, ok := parseCanonicalInt(line, 31); !ok || v != epochCheckpointVersion {
+		return nil, &checkpointError{line: 1, msg: fmt.Sprintf("version %q, want %d", line, epochCheckpointVersion)}
+	}
+	line, rest, ok := bytes.Cut(rest, []byte{'\n'})
+	if !ok {
+		return nil, &checkpointError{line: 2, msg: "missing entry count"}
+	}
+	count, ok := parseCanonicalInt(line, 31)
+	if !ok {
+		return nil, &checkpointError{line: 2, msg: fmt.Sprintf("bad entry count %q", line)}
+	}
+	// Every '\n' left ends one entry line: compare before allocating.
+	if lines := int64(bytes.Count(rest, []byte{'\n'})); lines != count {
+		return nil, &checkpointError{line: 2, msg: fmt.Sprintf("entry count %d but %d entry lines", count, lines)}
+	}
+	if count == 0 {
+		return nil, nil
+	}
+	entries := make([]epochEntry, 0, count)
+	for i := 3; len(rest) > 0; i++ {
+		line, rest, _ = bytes.Cut(rest, []byte{'\n'})
+		e, msg := parseEpochLine(line)
+		if msg == "" && len(entries) > 0 {
+			prev := entries[len(entries)-1]
+			if e.epoch <= prev.epoch || e.startOffset <= prev.startOffset {
+				msg = fmt.Sprintf("entry %q does not follow %d %d", line, prev.epoch, prev.startOffset)
+			}
+		}
+		if msg != "" {
+			return nil, &checkpointError{line: i, msg: msg}
+		}
+		entries = append(entries, e)
+	}
+	return entries, nil
+}
+
+// parseEpochLine parses one entry line, without its '\n'. On failure it
+// returns a description of the problem.
+func parseEpochLine(line []byte) (epochEntry, string) {
+	epoch, offset, ok := bytes.Cut(line, []byte{' '})
+	if !ok {
+		return epochEntry{}, fmt.Sprintf("entry %q is not two fields", line)
+	}
+	e, ok := parseCanonicalInt(epoch, 31)
+	if !ok {
+		return epochEntry{}, fmt.Sprintf("bad epoch in %q", line)
+	}
+	o, ok := parseCanonicalInt(offset, 63)
+	if !ok {
+		return epochEntry{}, fmt.Sprintf("bad start offset in %q", line)
+	}
+	return epochEntry{epoch: int32(e), startOffset: o}, ""
+}
+
+// parseCanonicalInt parses b as a non-negative decimal number below
+// 1<<bits, in canonical form only: ASCII digits, no sign, no leading zero
+// unless the number is 0. bits is at most 63.
+func parseCanonicalInt(b []byte, bits uint) (int64, bool) {
+	if len(b) == 0 || len(b) > 19 || (b[0] == '0' && len(b) > 1) {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + uint64(c-'0') // 19 digits cannot overflow a uint64
+	}
+	if v >= 1<<bits {
+		return 0, false
+	}
+	return int64(v), true
+}
+
+// writeFileAtomic replaces the file name in dir with data so that a crash
+// at any point leaves either the old file or the new one, whole. It is
+// meant for every small file the log rewrites in one piece (checkpoints,
+// metadata), not only the leader-epoch checkpoint.
+//
+// It writes data to name+".tmp" (replacing any such file a crash left),
+// syncs and closes it, renames it over name and syncs dir so that the
+// rename is durable. On failure the temporary file is removed as far as
+// possible; an error from the last step, syncing dir, means the new
+// contents are in place but may not survive a crash.
+func writeFileAtomic(fsys vfs.FS, dir, name string, data []byte) error {
+	path := filepath.Join(dir, name)
+	tmp := path + ".tmp"
+	f, err := fsys.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("log: creating %s: %w", tmp, err)
+	}
+	// cleanup closes the file if still open and removes it, keeping err.
+	cleanup := func(err error) error {
+		if f != nil {
+			f.Close()
+		}
+		fsys.Remove(tmp)
+		return err
+	}
+	if _, err := f.WriteAt(data, 0); err != nil {
+		return cleanup(fmt.Errorf("log: writing %s: %w", tmp, err))
+	}
+	if err := f.Sync(); err != nil {
+		return cleanup(fmt.Errorf("log: syncing %s: %w", tmp, err))
+	}
+	err = f.Close()
+	f = nil
+	if err != nil {
+		return cleanup(fmt.Errorf("log: closing %s: %w", tmp, err))
+	}
+	if err := fsys.Rename(tmp, path); err != nil {
+		return cleanup(fmt.Errorf("log: renaming %s to %s: %w", tmp, path, err))
+	}
+	if err := fsys.SyncDir(dir); err != nil {
+		return fmt.Errorf("log: syncing directory %s after replacing %s: %w", dir, path, err)
+	}
+	return nil
+}
