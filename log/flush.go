@@ -22,6 +22,11 @@ type flusher struct {
 
 	kick chan struct{} // a roll asks for a background flush
 
+	// ckptMu serialises writes of the recovery point file; checkpointed
+	// is the value last written, -1 before the first.
+	ckptMu       sync.Mutex
+	checkpointed int64
+
 	// pendingRecovery makes the goroutine flush as soon as it starts:
 	// recovery leaves the recovered files unsynced.
 	pendingRecovery bool
@@ -34,6 +39,7 @@ func (f *flusher) start(l *Log) {
 	f.kick = make(chan struct{}, 1)
 	f.quit = make(chan struct{})
 	f.done = make(chan struct{})
+	f.checkpointed = -1
 	if f.pendingRecovery {
 		f.kick <- struct{}{}
 	}
@@ -56,9 +62,12 @@ func (f *flusher) run() {
 		case <-f.kick:
 		case <-tick:
 		}
-		// A failure here makes the log refuse writes; the next append
-		// reports it.
-		_ = f.syncTo(f.log.logEnd.Load())
+		// A failed fsync makes the log refuse writes, and the next
+		// append reports it. A failed checkpoint only means the next
+		// unclean Open reads more segments than it needed to.
+		if f.syncTo(f.log.logEnd.Load()) == nil {
+			_ = f.checkpoint()
+		}
 	}
 }
 

@@ -152,6 +152,9 @@ func (l *Log) Close() error {
 		errs = append(errs, s.Release())
 	}
 	if clean && errors.Join(errs...) == nil {
+		errs = append(errs, l.flush.checkpoint())
+	}
+	if clean && errors.Join(errs...) == nil {
 		errs = append(errs, l.writeCleanMarker())
 	}
 	errs = append(errs, l.lock.Close())

@@ -118,7 +118,14 @@ func (l *Log) load() (*segmentList, error) {
 		}
 		// The files do not match a clean shutdown after all.
 	}
-	segs, err = l.recover(segs)
+	// Segments below the recovery point were on stable storage when it
+	// was checkpointed: only the ones from its segment on need reading. A
+	// missing or unreadable checkpoint means reading them all.
+	from := 0
+	if rp, ok, _ := readOffsetCheckpoint(fsys, l.dir, recoveryPointFile); ok {
+		from = (&segmentList{segs: segs}).find(rp)
+	}
+	segs, err = l.recover(segs, from)
 	if err != nil {
 		closeAll()
 		return nil, err
@@ -153,16 +160,17 @@ func (l *Log) segmentBases(names []string) ([]int64, error) {
 	return bases, nil
 }
 
-// recover reads every segment, cutting the first torn or corrupt one at the
-// damage and deleting every segment after it, and returns the segments
-// kept, all sealed but the last, which is active.
-func (l *Log) recover(segs []*segment.Segment) ([]*segment.Segment, error) {
-	next := segs[0].BaseOffset()
-	for i, s := range segs {
+// recover reads every segment from segs[from] on, cutting the first torn or
+// corrupt one at the damage and deleting every segment after it, and
+// returns the segments kept, all sealed but the last, which is active.
+func (l *Log) recover(segs []*segment.Segment, from int) ([]*segment.Segment, error) {
+	next := segs[from].BaseOffset()
+	for i := from; i < len(segs); i++ {
+		s := segs[i]
 		if s.BaseOffset() < next {
 			// A segment that starts inside its predecessor's offsets
 			// cannot follow it: treat it as damage at its start.
-			return l.dropFrom(segs, i)
+			return l.dropFrom(segs, i, from)
 		}
 		cut, err := s.Recover()
 		if err != nil {
@@ -170,15 +178,15 @@ func (l *Log) recover(segs []*segment.Segment) ([]*segment.Segment, error) {
 		}
 		next = s.NextOffset()
 		if cut > 0 {
-			return l.dropFrom(segs, i+1)
+			return l.dropFrom(segs, i+1, from)
 		}
 	}
-	return l.finishRecovery(segs)
+	return l.finishRecovery(segs, from)
 }
 
 // dropFrom deletes segs[i:] and finishes recovery with the rest; an empty
 // rest keeps the first segment, emptied.
-func (l *Log) dropFrom(segs []*segment.Segment, i int) ([]*segment.Segment, error) {
+func (l *Log) dropFrom(segs []*segment.Segment, i, from int) ([]*segment.Segment, error) {
 	if i == 0 {
 		if err := segs[0].TruncateTo(segs[0].BaseOffset()); err != nil {
 			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
@@ -191,20 +199,22 @@ func (l *Log) dropFrom(segs []*segment.Segment, i int) ([]*segment.Segment, erro
 			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
 		}
 	}
-	return l.finishRecovery(segs[:i])
+	return l.finishRecovery(segs[:i], from)
 }
 
 // finishRecovery seals the recovered segments but the last. What recovery
 // read may still be only in the page cache (a crashed process leaves its
-// writes there), so the recovery point stays at the start: the flusher
-// syncs every segment in the background once the log is open.
-func (l *Log) finishRecovery(segs []*segment.Segment) ([]*segment.Segment, error) {
-	for _, s := range segs[:len(segs)-1] {
+// writes there), so the recovery point stays at the first recovered
+// segment: the flusher syncs the rest in the background once the log is
+// open.
+func (l *Log) finishRecovery(segs []*segment.Segment, from int) ([]*segment.Segment, error) {
+	from = min(from, len(segs)-1)
+	for _, s := range segs[from : len(segs)-1] {
 		if err := s.Seal(); err != nil {
 			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
 		}
 	}
-	l.flush.recoveryPoint.Store(segs[0].BaseOffset())
+	l.flush.recoveryPoint.Store(segs[from].BaseOffset())
 	l.flush.pendingRecovery = true
 	return segs, nil
 }

@@ -101,6 +101,8 @@ func TestRecoveryCutsDamagedTail(t *testing.T) {
 
 func TestRecoveryDropsSegmentsAfterDamage(t *testing.T) {
 	dir := crashedLog(t, 400, 10, 2000)
+	// Without a recovery point every segment is read.
+	require.NoError(t, os.Remove(filepath.Join(dir, recoveryPointFile)))
 	logs := segmentFiles(t, dir, segment.LogExt)
 	require.Greater(t, len(logs), 4)
 	// Damage the first batch of the third segment.
@@ -233,4 +235,79 @@ func junk(n int, seed uint64) []byte {
 		out[i] = byte(rng.Uint32())
 	}
 	return out
+}
+
+// TestRecoveryStartsAtTheRecoveryPoint checks that an unclean Open reads
+// only the segments from the checkpointed recovery point on: damage below
+// it is not found at Open (those segments were durable and are trusted),
+// though a read of it still fails its CRC, while damage above it is cut.
+// An unreadable checkpoint is treated as absent: everything is read.
+func TestRecoveryStartsAtTheRecoveryPoint(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p-0")
+	opts := Options{SegmentBytes: 2000}
+	l, err := Open(dir, opts)
+	require.NoError(t, err)
+	appendN(t, l, 0, 300, 10)
+	require.NoError(t, l.Close()) // checkpoints the recovery point at 300
+	l, err = Open(dir, opts)
+	require.NoError(t, err)
+	appendN(t, l, 300, 5, 5)
+	l.abandon()
+
+	rp, ok, err := readOffsetCheckpoint(vfs.Default, dir, recoveryPointFile)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, int64(300), rp)
+
+	logs := segmentFiles(t, dir, segment.LogExt)
+	damage := func(path string, at int64) {
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		require.NoError(t, err)
+		_, err = f.WriteAt([]byte{0xba, 0xd0}, at)
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+	}
+	damage(logs[1], 40) // the first batch of a segment below the recovery point
+	last := logs[len(logs)-1]
+	ends := batchEnds(t, last)
+	damage(last, ends[len(ends)-1]-10) // the last batch, above it
+
+	l, err = Open(dir, opts)
+	require.NoError(t, err)
+	require.Equal(t, int64(300), l.LogEndOffset(), "the batch above the recovery point was cut")
+	base1, _, _ := segment.ParseFileName(filepath.Base(logs[1]))
+	r := l.NewReader(base1)
+	require.False(t, r.Next())
+	require.ErrorIs(t, r.Err(), ErrCorrupt, "trusted, but its damage is found when it is read")
+	l.abandon()
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, recoveryPointFile), []byte("garbage"), 0o644))
+	_, ok, err = readOffsetCheckpoint(vfs.Default, dir, recoveryPointFile)
+	require.ErrorIs(t, err, ErrBadCheckpoint)
+	require.False(t, ok)
+	l = mustOpen(t, dir, opts)
+	require.Equal(t, base1, l.LogEndOffset(), "without a checkpoint every segment is read, and the damage cuts the log")
+}
+
+func TestOffsetCheckpointFile(t *testing.T) {
+	m := vfs.NewMem()
+	require.NoError(t, m.MkdirAll("/d", 0o755))
+	_, ok, err := readOffsetCheckpoint(m, "/d", "cp")
+	require.NoError(t, err)
+	require.False(t, ok, "missing")
+	require.NoError(t, writeOffsetCheckpoint(m, "/d", "cp", 12345))
+	off, ok, err := readOffsetCheckpoint(m, "/d", "cp")
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, int64(12345), off)
+	for _, bad := range []string{"", "0\n", "1\n5\n", "0\n-5\n", "0\n05\n", "0\n5", "0\n5\nx", "0\n99999999999999999999\n"} {
+		f, err := m.Create("/d/cp")
+		require.NoError(t, err)
+		_, err = f.WriteAt([]byte(bad), 0)
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+		_, ok, err := readOffsetCheckpoint(m, "/d", "cp")
+		require.ErrorIs(t, err, ErrBadCheckpoint, "%q", bad)
+		require.False(t, ok)
+	}
 }

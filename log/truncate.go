@@ -43,11 +43,17 @@ func (l *Log) TruncateTo(offset int64) error {
 	}
 	end := s.NextOffset()
 	l.logEnd.Store(end)
-	if l.flush.recoveryPoint.Load() > end {
-		l.flush.recoveryPoint.Store(end)
-	}
 	l.changes.broadcast()
-	return deleteSegments(dropped)
+	err := deleteSegments(dropped)
+	if l.flush.recoveryPoint.Load() > end {
+		// The checkpoint must not claim offsets that may be written
+		// again: an unclean Open would trust them unread.
+		l.flush.recoveryPoint.Store(end)
+		if cerr := l.flush.checkpoint(); cerr != nil {
+			return l.fail(cerr)
+		}
+	}
+	return err
 }
 
 // TruncateFullyAndStartAt empties the log and restarts it at offset: every
@@ -84,6 +90,9 @@ func (l *Log) truncateFullyLocked(offset int64) error {
 	l.logEnd.Store(offset)
 	l.flush.recoveryPoint.Store(offset)
 	l.changes.broadcast()
+	if err := l.flush.checkpoint(); err != nil {
+		return l.fail(err)
+	}
 	return nil
 }
 
