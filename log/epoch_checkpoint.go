@@ -25,8 +25,6 @@ const (
 	// maxCheckpointSize is the largest checkpoint file read. Larger files
 	// are refused as bad: no real history comes near it.
 	maxCheckpointSize = 16 << 20
-	// minEpochLineSize is the shortest entry line, "0 0\n".
-	minEpochLineSize = 4
 )
 
 // checkpointError describes a checkpoint file that does not parse. It
