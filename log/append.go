@@ -92,6 +92,9 @@ func (l *Log) appendLocked(data []byte, leader bool) (AppendInfo, error) {
 	if err := l.segs.Load().active().Append(data); err != nil {
 		return AppendInfo{}, l.fail(err)
 	}
+	if err := l.recordEpochs(data, leader, info.FirstOffset); err != nil {
+		return AppendInfo{}, err
+	}
 	l.logEnd.Store(info.LastOffset + 1)
 	l.changes.broadcast()
 	return info, nil
@@ -197,5 +200,28 @@ func (l *Log) roll(list *segmentList, base int64) error {
 		}
 	}
 	l.flush.requestBackground()
+	return nil
+}
+
+// recordEpochs adds the epochs of appended batches to the history: the
+// log's own epoch for a leader append, each batch's for a follower's.
+// Batches without an epoch (-1) add nothing.
+func (l *Log) recordEpochs(data []byte, leader bool, firstOffset int64) error {
+	changed := false
+	if leader {
+		changed = l.epoch >= 0 && l.epochs.assign(l.epoch, firstOffset)
+	} else {
+		s := &l.scanner
+		s.Reset(data, record.CheckHeader)
+		for s.Next() {
+			if e := s.Batch().PartitionLeaderEpoch(); e >= 0 && l.epochs.assign(e, s.Batch().BaseOffset()) {
+				changed = true
+				l.epoch = e
+			}
+		}
+	}
+	if changed {
+		return l.saveEpochs()
+	}
 	return nil
 }

@@ -38,6 +38,7 @@ type Log struct {
 	builder *record.Builder // for AppendRecords
 	scanner record.Scanner  // for validating appends
 	epoch   int32           // stamped on leader appends
+	epochs  *epochCache     // leader-epoch history, saved on change
 	closed  bool
 
 	segs     atomic.Pointer[segmentList]
@@ -94,13 +95,6 @@ func (l *Log) Size() int64 {
 
 // NumSegments is the number of segments, the active one included.
 func (l *Log) NumSegments() int { return len(l.segs.Load().segs) }
-
-// SetLeaderEpoch sets the epoch that leader appends stamp on their batches.
-func (l *Log) SetLeaderEpoch(epoch int32) {
-	l.mu.Lock()
-	l.epoch = epoch
-	l.mu.Unlock()
-}
 
 // writable returns the error that forbids a write, if any. Called with mu.
 func (l *Log) writable() error {

@@ -45,6 +45,11 @@ func (l *Log) TruncateTo(offset int64) error {
 	l.logEnd.Store(end)
 	l.changes.broadcast()
 	err := deleteSegments(dropped)
+	if l.epochs.truncateFromEnd(end) {
+		if serr := l.saveEpochs(); serr != nil {
+			return serr
+		}
+	}
 	if l.flush.recoveryPoint.Load() > end {
 		// The checkpoint must not claim offsets that may be written
 		// again: an unclean Open would trust them unread.
@@ -93,7 +98,8 @@ func (l *Log) truncateFullyLocked(offset int64) error {
 	if err := l.flush.checkpoint(); err != nil {
 		return l.fail(err)
 	}
-	return nil
+	l.epochs.clear()
+	return l.saveEpochs()
 }
 
 // deleteSegments unlinks the files of segments truncation dropped from the

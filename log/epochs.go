@@ -1,0 +1,65 @@
+package log
+
+// The log's leader-epoch history: which leader epoch began at which offset.
+// Leader appends and SetLeaderEpoch record the log's own epoch; follower
+// appends record the epochs their batches carry; truncation trims it. Each
+// change is written to leader-epoch-checkpoint before the call that made it
+// returns. Replication asks it where an epoch ended (EndOffsetForEpoch) to
+// find where a follower's log diverged from its leader's.
+
+// loadEpochs reads the checkpoint and fits it to the log: entries at or
+// past the log end (written for appends a crash lost) are dropped, and
+// entries below the log start are re-anchored at it. A missing or
+// unreadable checkpoint leaves the history empty.
+func (l *Log) loadEpochs(logStart, logEnd int64) {
+	entries, _ := readEpochCheckpoint(l.opts.FS, l.dir)
+	l.epochs = newEpochCache(entries)
+	l.epochs.truncateFromEnd(logEnd)
+	l.epochs.truncateFromStart(logStart)
+	if latest, _, ok := l.epochs.latest(); ok {
+		l.epoch = latest
+	}
+}
+
+// saveEpochs writes the history after a change; a failure makes the log
+// refuse writes, as a failed fsync does. Called with mu held.
+func (l *Log) saveEpochs() error {
+	if err := writeEpochCheckpoint(l.opts.FS, l.dir, l.epochs.entries()); err != nil {
+		return l.fail(err)
+	}
+	return nil
+}
+
+// SetLeaderEpoch makes epoch the one leader appends stamp, as a replica
+// does when it becomes the leader of epoch: the epoch starts at the log
+// end, and that is recorded in the history at once.
+func (l *Log) SetLeaderEpoch(epoch int32) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.writable(); err != nil {
+		return err
+	}
+	l.epoch = epoch
+	if l.epochs.assign(epoch, l.logEnd.Load()) {
+		return l.saveEpochs()
+	}
+	return nil
+}
+
+// LeaderEpoch is the epoch leader appends stamp: the one last set, or the
+// latest in the history.
+func (l *Log) LeaderEpoch() int32 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.epoch
+}
+
+// EndOffsetForEpoch answers Kafka's OffsetsForLeaderEpoch for this log:
+// for the latest epoch, the log end; for an earlier one, the start offset
+// of the first epoch after it, paired with the largest epoch at or below
+// the one asked for; for an epoch before the history, that epoch and the
+// history's first start offset; and (-1, -1) for an unknown epoch (-1) or
+// one later than the history.
+func (l *Log) EndOffsetForEpoch(epoch int32) (foundEpoch int32, endOffset int64) {
+	return l.epochs.endOffsetFor(epoch, l.logEnd.Load())
+}
