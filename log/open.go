@@ -42,7 +42,7 @@ func Open(dir string, opts Options) (*Log, error) {
 	}
 	l.segs.Store(list)
 	l.logEnd.Store(list.active().NextOffset())
-	l.logStart.Store(list.segs[0].BaseOffset())
+	l.logStart.Store(l.loadLogStart(list.segs[0].BaseOffset(), l.logEnd.Load()))
 	l.loadEpochs(l.logStart.Load(), l.logEnd.Load())
 	l.flush.start(l)
 	return l, nil

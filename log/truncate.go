@@ -90,6 +90,10 @@ func (l *Log) truncateFullyLocked(offset int64) error {
 	if err != nil {
 		return l.fail(err)
 	}
+	// A log start checkpointed before may lie past the new start.
+	if err := writeOffsetCheckpoint(l.opts.FS, l.dir, logStartFile, offset); err != nil {
+		return l.fail(err)
+	}
 	l.segs.Store(&segmentList{segs: []*segment.Segment{s}})
 	l.logStart.Store(offset)
 	l.logEnd.Store(offset)

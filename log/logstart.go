@@ -1,0 +1,58 @@
+package log
+
+import "github.com/commitlog-go/commitlog/segment"
+
+// logStartFile holds the log start offset when DeleteRecordsBefore moved it
+// past the first segment's base offset, in the layout of
+// recovery-point-offset-checkpoint (checkpoint.go).
+const logStartFile = "log-start-offset-checkpoint"
+
+// DeleteRecordsBefore makes offset the log start: records below it can no
+// longer be read, whole segments below it are deleted, and the leader-epoch
+// history forgets what came before it. The new start is written to disk
+// before any file goes, so a crash can lose no record at or above it and
+// bring back none below it. It returns the log start afterwards; an offset
+// at or below the current start changes nothing, one past the log end is
+// an *OffsetOutOfRangeError.
+func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.writable(); err != nil {
+		return 0, err
+	}
+	start, end := l.logStart.Load(), l.logEnd.Load()
+	if offset > end {
+		return start, &OffsetOutOfRangeError{Offset: offset, LogStart: start, LogEnd: end}
+	}
+	if offset <= start {
+		return start, nil
+	}
+	if err := writeOffsetCheckpoint(l.opts.FS, l.dir, logStartFile, offset); err != nil {
+		return start, l.fail(err)
+	}
+	l.logStart.Store(offset)
+	if l.epochs.truncateFromStart(offset) {
+		if err := l.saveEpochs(); err != nil {
+			return offset, err
+		}
+	}
+	// Every segment before the one holding offset is wholly below it.
+	list := l.segs.Load()
+	i := list.find(offset)
+	if i == 0 {
+		return offset, nil
+	}
+	kept := append([]*segment.Segment(nil), list.segs[i:]...)
+	l.segs.Store(&segmentList{segs: kept})
+	return offset, deleteSegments(list.segs[:i])
+}
+
+// loadLogStart returns the log start offset: the first segment's base
+// offset, or the checkpointed start if that is later (and not past the
+// log end). A missing or unreadable checkpoint counts as absent.
+func (l *Log) loadLogStart(firstBase, logEnd int64) int64 {
+	if start, ok, _ := readOffsetCheckpoint(l.opts.FS, l.dir, logStartFile); ok && start > firstBase {
+		return min(start, logEnd)
+	}
+	return firstBase
+}
