@@ -46,14 +46,20 @@ func (f *flusher) start(l *Log) {
 	go f.run()
 }
 
-// run is the log's one background goroutine.
+// run is the log's one background goroutine: it flushes (see above) and
+// enforces retention every Options.RetentionCheckInterval.
 func (f *flusher) run() {
 	defer close(f.done)
-	var tick <-chan time.Time
+	var tick, retain <-chan time.Time
 	if f.log.opts.Flush == FlushInterval {
 		t := time.NewTicker(f.log.opts.FlushInterval)
 		defer t.Stop()
 		tick = t.C
+	}
+	if f.log.opts.RetentionCheckInterval > 0 {
+		t := time.NewTicker(f.log.opts.RetentionCheckInterval)
+		defer t.Stop()
+		retain = t.C
 	}
 	for {
 		select {
@@ -61,6 +67,11 @@ func (f *flusher) run() {
 			return
 		case <-f.kick:
 		case <-tick:
+		case <-retain:
+			// A failure here makes the log refuse writes, as an
+			// append's would; the next call reports it.
+			_, _ = f.log.EnforceRetention()
+			continue
 		}
 		// A failed fsync makes the log refuse writes, and the next
 		// append reports it. A failed checkpoint only means the next

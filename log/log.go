@@ -50,6 +50,8 @@ type Log struct {
 	// truncations is odd while a truncation runs and grows by two with
 	// each, so that a read that raced one can tell and start again.
 	truncations atomic.Int64
+	// retentionBound is SetRetentionUpperBound's offset; 0 for none.
+	retentionBound atomic.Int64
 
 	flush flusher
 }

@@ -136,7 +136,8 @@ func (l *Log) load() (*segmentList, error) {
 
 // segmentBases returns the base offsets of the segments in the directory,
 // sorted, after removing files that belong to no segment: index files
-// whose log file is gone and temporary files.
+// whose log file is gone, temporary files, and files a Kafka broker
+// renamed aside for deletion (*.deleted).
 func (l *Log) segmentBases(names []string) ([]int64, error) {
 	logs := make(map[int64]bool)
 	for _, name := range names {
@@ -147,7 +148,7 @@ func (l *Log) segmentBases(names []string) ([]int64, error) {
 	for _, name := range names {
 		base, ext, ok := segment.ParseFileName(name)
 		orphan := ok && (ext == segment.IndexExt || ext == segment.TimeIndexExt) && !logs[base]
-		if orphan || strings.HasSuffix(name, ".tmp") {
+		if orphan || strings.HasSuffix(name, ".tmp") || strings.HasSuffix(name, ".deleted") {
 			if err := l.opts.FS.Remove(filepath.Join(l.dir, name)); err != nil {
 				return nil, fmt.Errorf("log: removing leftover %s: %w", name, err)
 			}

@@ -79,9 +79,21 @@ type Options struct {
 	// TimestampType LogAppendTime makes the log stamp every appended
 	// batch with the append time. Default CreateTime: producers' times.
 	TimestampType record.TimestampType
-	// Now is the clock for LogAppendTime and for the age of segments
-	// whose batches carry no timestamps. Default time.Now.
+	// Now is the clock for LogAppendTime, for retention and for the age
+	// of segments whose batches carry no timestamps. Default time.Now.
 	Now func() time.Time
+	// RetentionAge deletes segments whose records are all older than
+	// this, by record timestamps (see [Log.EnforceRetention]). Default 7
+	// days; negative keeps records forever.
+	RetentionAge time.Duration
+	// RetentionBytes deletes the oldest segments while the log without
+	// them would still hold at least this many bytes. Default (0) and
+	// negative: no limit.
+	RetentionBytes int64
+	// RetentionCheckInterval is how often the log enforces retention in
+	// the background. Default 5 minutes; negative: never on its own, only
+	// when EnforceRetention is called.
+	RetentionCheckInterval time.Duration
 }
 
 // Defaults of Options.
@@ -91,7 +103,12 @@ const (
 	DefaultMaxBatchBytes = 1<<20 + record.LogOverhead
 	DefaultFlushRecords  = 10_000
 	DefaultFlushInterval = time.Second
-	maxSegmentBytes      = 1<<31 - 1
+	// DefaultRetentionAge is Kafka's retention.ms: 7 days.
+	DefaultRetentionAge = 7 * 24 * time.Hour
+	// DefaultRetentionCheckInterval is Kafka's
+	// log.retention.check.interval.ms: 5 minutes.
+	DefaultRetentionCheckInterval = 5 * time.Minute
+	maxSegmentBytes               = 1<<31 - 1
 )
 
 // withDefaults returns a copy of o with defaults filled in, or an error
@@ -117,6 +134,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.RetentionAge == 0 {
+		o.RetentionAge = DefaultRetentionAge
+	}
+	if o.RetentionCheckInterval == 0 {
+		o.RetentionCheckInterval = DefaultRetentionCheckInterval
 	}
 	switch {
 	case o.SegmentBytes < record.HeaderSize || o.SegmentBytes > maxSegmentBytes:

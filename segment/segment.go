@@ -277,3 +277,13 @@ func (s *Segment) removeFiles() error {
 	}
 	return first
 }
+
+// ModTime is when the log file was last written, by the file system's
+// clock.
+func (s *Segment) ModTime() (time.Time, error) {
+	info, err := s.file.Stat()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("segment: %d: %w", s.base, err)
+	}
+	return info.ModTime(), nil
+}
