@@ -1,13 +1,16 @@
-// Command quickstart shows commitlog at work on one partition's log: it
+// Command quickstart shows commitlog at work on a partition's log: it
 // appends batches of records compressed with every codec, reads them back
 // from an offset and from a point in time, closes the log and opens it
-// again, and prints what it finds on disk.
+// again, and prints what it finds on disk. Then it follows a second log
+// with a reader that blocks at the log end until appends wake it, and lets
+// size retention drop the oldest segments.
 //
 //	go run ./examples/quickstart            # in a temporary directory
 //	go run ./examples/quickstart -dir data  # keep the log in ./data
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	stdlog "log"
@@ -101,6 +104,14 @@ func run(dir string) error {
 
 	// After a clean close: the segments, their indexes trimmed to their
 	// entries, and the marker that lets the next Open skip recovery.
+	if err := listFiles(logDir); err != nil {
+		return err
+	}
+	return tailAndRetain(filepath.Join(dir, "clicks-0"))
+}
+
+// listFiles prints the files of a log directory.
+func listFiles(logDir string) error {
 	entries, err := os.ReadDir(logDir)
 	if err != nil {
 		return err
@@ -123,4 +134,62 @@ func printFrom(l *log.Log, offset int64) error {
 		fmt.Printf("  %2d  %s  %s  %s\n", rec.Offset, time.UnixMilli(rec.Timestamp).UTC().Format(time.TimeOnly), rec.Key, rec.Value)
 	}
 	return r.Err()
+}
+
+// tailAndRetain follows a log with a blocking reader while records are
+// appended, then lets size retention drop the oldest segments.
+func tailAndRetain(logDir string) error {
+	l, err := log.Open(logDir, log.Options{SegmentBytes: 150, RetentionBytes: 200, RetentionAge: -1})
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+
+	fmt.Println("\na reader blocked at the log end, woken by each append:")
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		r := l.NewReader(0)
+		for seen := 0; seen < 12; {
+			for r.Next() {
+				fmt.Printf("  read offset %2d: %s\n", r.Record().Offset, r.Record().Value)
+				seen++
+			}
+			if err := r.Err(); err != nil {
+				done <- err
+				return
+			}
+			if seen < 12 {
+				if err := r.Wait(ctx); err != nil { // no polling: the append wakes it
+					done <- err
+					return
+				}
+			}
+		}
+		done <- nil
+	}()
+	for i := range 4 {
+		time.Sleep(20 * time.Millisecond)
+		recs := make([]record.Record, 3)
+		for j := range recs {
+			recs[j] = record.Record{Timestamp: time.Now().UnixMilli(), Value: fmt.Appendf(nil, "click %d", i*3+j)}
+		}
+		if _, err := l.AppendRecords(recs...); err != nil {
+			return err
+		}
+	}
+	if err := <-done; err != nil {
+		return err
+	}
+
+	before := l.NumSegments()
+	res, err := l.EnforceRetention() // normally every few minutes, in the background
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nretention by size (keep at least 200 bytes): %d of %d segments deleted, %d bytes;\n"+
+		"the log now holds offsets %d to %d in %d bytes\n",
+		res.Segments, before, res.Bytes, l.LogStartOffset(), l.LogEndOffset()-1, l.Size())
+	return nil
 }
