@@ -40,11 +40,27 @@ func Open(dir string, opts Options) (*Log, error) {
 		lock.Close()
 		return nil, err
 	}
-	l.segs.Store(list)
 	l.logEnd.Store(list.active().NextOffset())
 	l.logStart.Store(l.loadLogStart(list.segs[0].BaseOffset(), l.logEnd.Load()))
+	// Segments wholly below the log start are what a crash left of a
+	// retention pass or DeleteRecordsBefore: finish deleting them.
+	if i := list.find(l.logStart.Load()); i > 0 {
+		if err := deleteSegments(list.segs[:i]); err != nil {
+			lock.Close()
+			return nil, err
+		}
+		list = &segmentList{segs: list.segs[i:]}
+	}
+	l.segs.Store(list)
 	l.loadEpochs(l.logStart.Load(), l.logEnd.Load())
 	l.flush.start(l)
+	l.mu.Lock()
+	err = l.finishIntents()
+	l.mu.Unlock()
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("log: finishing an interrupted truncation in %s: %w", dir, err)
+	}
 	return l, nil
 }
 

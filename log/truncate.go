@@ -2,6 +2,7 @@ package log
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/commitlog-go/commitlog/segment"
 )
@@ -23,6 +24,55 @@ func (l *Log) TruncateTo(offset int64) error {
 	if offset >= l.logEnd.Load() {
 		return nil
 	}
+	return l.withIntent(truncateIntentFile, offset, l.truncateToLocked)
+}
+
+// Truncation touches several files; to make it all or nothing across a
+// crash, it first writes its intent (the target offset) to a checkpoint
+// file, and removes the file once done. Open finds an intent left by a
+// crash and carries the truncation out before anything else.
+const (
+	truncateIntentFile      = "truncate-to-intent"
+	truncateFullyIntentFile = "truncate-fully-intent"
+)
+
+// withIntent runs truncate(offset) between writing and removing the intent
+// file name.
+func (l *Log) withIntent(name string, offset int64, truncate func(int64) error) error {
+	fsys := l.opts.FS
+	if err := writeOffsetCheckpoint(fsys, l.dir, name, offset); err != nil {
+		return l.fail(err)
+	}
+	if err := truncate(offset); err != nil {
+		return err
+	}
+	if err := fsys.Remove(filepath.Join(l.dir, name)); err != nil {
+		return l.fail(err)
+	}
+	if err := fsys.SyncDir(l.dir); err != nil {
+		return l.fail(err)
+	}
+	return nil
+}
+
+// finishIntents carries out a truncation a crash interrupted.
+func (l *Log) finishIntents() error {
+	if offset, ok, _ := readOffsetCheckpoint(l.opts.FS, l.dir, truncateFullyIntentFile); ok {
+		if err := l.withIntent(truncateFullyIntentFile, offset, l.truncateFullyLocked); err != nil {
+			return err
+		}
+	}
+	if offset, ok, _ := readOffsetCheckpoint(l.opts.FS, l.dir, truncateIntentFile); ok {
+		if offset >= l.logEnd.Load() {
+			return l.withIntent(truncateIntentFile, offset, func(int64) error { return nil })
+		}
+		return l.withIntent(truncateIntentFile, offset, l.truncateToLocked)
+	}
+	return nil
+}
+
+// truncateToLocked is TruncateTo's work, under mu.
+func (l *Log) truncateToLocked(offset int64) error {
 	if offset < l.logStart.Load() {
 		return l.truncateFullyLocked(offset)
 	}
@@ -74,7 +124,7 @@ func (l *Log) TruncateFullyAndStartAt(offset int64) error {
 	if err := l.writable(); err != nil {
 		return err
 	}
-	return l.truncateFullyLocked(offset)
+	return l.withIntent(truncateFullyIntentFile, offset, l.truncateFullyLocked)
 }
 
 func (l *Log) truncateFullyLocked(offset int64) error {

@@ -136,7 +136,8 @@ func (s *Segment) writableIndexesLocked(rebuild bool) error {
 }
 
 // TruncateTo removes the batch holding offset and every batch after it,
-// and their index entries, leaving the segment active. Truncation is by
+// and their index entries, leaving the segment active. The cut is synced
+// before TruncateTo returns. Truncation is by
 // whole batches: the segment's next offset afterwards is the base offset of
 // the batch that held offset, which may be below offset.
 func (s *Segment) TruncateTo(offset int64) error {
@@ -154,6 +155,9 @@ func (s *Segment) TruncateTo(offset int64) error {
 		return s.Activate() // nothing at or after offset
 	}
 	if err := s.file.Truncate(pos.Position); err != nil {
+		return fmt.Errorf("segment: truncating %d at %d: %w", s.base, pos.Position, err)
+	}
+	if err := s.file.Sync(); err != nil {
 		return fmt.Errorf("segment: truncating %d at %d: %w", s.base, pos.Position, err)
 	}
 	s.size.Store(pos.Position)
