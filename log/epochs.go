@@ -1,5 +1,12 @@
 package log
 
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/commitlog-go/commitlog/segment"
+)
+
 // The log's leader-epoch history: which leader epoch began at which offset.
 // Leader appends and SetLeaderEpoch record the log's own epoch; follower
 // appends record the epochs their batches carry; truncation trims it. Each
@@ -9,16 +16,59 @@ package log
 
 // loadEpochs reads the checkpoint and fits it to the log: entries at or
 // past the log end (written for appends a crash lost) are dropped, and
-// entries below the log start are re-anchored at it. A missing or
-// unreadable checkpoint leaves the history empty.
-func (l *Log) loadEpochs(logStart, logEnd int64) {
-	entries, _ := readEpochCheckpoint(l.opts.FS, l.dir)
+// entries below the log start are re-anchored at it.
+//
+// The batches themselves carry their epochs, and the history is rebuilt
+// from them where it may lack some: from the log start when the
+// checkpoint is missing or unreadable, and from the first recovered
+// segment after an unclean shutdown (a crash between an append and the
+// checkpoint write would otherwise lose an epoch).
+func (l *Log) loadEpochs(logStart, logEnd int64, recovered bool) error {
+	entries, err := readEpochCheckpoint(l.opts.FS, l.dir)
+	_, statErr := l.opts.FS.Stat(filepath.Join(l.dir, epochCheckpointName))
 	l.epochs = newEpochCache(entries)
 	l.epochs.truncateFromEnd(logEnd)
 	l.epochs.truncateFromStart(logStart)
+	rebuildFrom := int64(-1)
+	switch {
+	case err != nil || statErr != nil:
+		rebuildFrom = logStart
+	case recovered:
+		rebuildFrom = l.flush.recoveryPoint.Load()
+	}
+	if rebuildFrom >= 0 && logEnd > logStart {
+		if err := l.rebuildEpochs(rebuildFrom); err != nil {
+			return err
+		}
+	}
 	if latest, _, ok := l.epochs.latest(); ok {
 		l.epoch = latest
 	}
+	return nil
+}
+
+// rebuildEpochs adds to the history the epochs of the batches from the
+// segment holding offset on, and saves it if that changed anything.
+func (l *Log) rebuildEpochs(offset int64) error {
+	list := l.segs.Load()
+	bufp := headerBufs.Get().(*[]byte)
+	defer headerBufs.Put(bufp)
+	changed := false
+	for _, s := range list.segs[list.find(offset):] {
+		err := s.Batches(0, s.Size(), *bufp, func(b segment.BatchPosition) bool {
+			if b.LeaderEpoch >= 0 && l.epochs.assign(b.LeaderEpoch, b.BaseOffset) {
+				changed = true
+			}
+			return true
+		})
+		if err != nil {
+			return fmt.Errorf("log: rebuilding the leader-epoch history: %w", err)
+		}
+	}
+	if changed {
+		return writeEpochCheckpoint(l.opts.FS, l.dir, l.epochs.entries())
+	}
+	return nil
 }
 
 // saveEpochs writes the history after a change; a failure makes the log

@@ -1,6 +1,7 @@
 package log
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -94,9 +95,45 @@ func TestEpochCheckpointFittedToTheLog(t *testing.T) {
 	l = mustOpen(t, dir, Options{})
 	require.Equal(t, []epochEntry{{1, 0}}, l.epochs.entries())
 
-	// An unreadable checkpoint is treated as absent.
+	// An unreadable checkpoint is treated as absent, and the history is
+	// rebuilt from the batches.
 	require.NoError(t, l.Close())
 	require.NoError(t, writeFileAtomic(vfs.Default, dir, epochCheckpointName, []byte("junk")))
 	l = mustOpen(t, dir, Options{})
-	require.Empty(t, l.epochs.entries())
+	require.Equal(t, []epochEntry{{1, 0}}, l.epochs.entries())
+}
+
+// TestEpochHistoryRebuiltFromBatches loses the checkpoint, or the part of
+// it a crash kept from being written, and finds the history rebuilt from
+// the epochs the batches carry.
+func TestEpochHistoryRebuiltFromBatches(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p-0")
+	opts := Options{SegmentBytes: 1500}
+	l, err := Open(dir, opts)
+	require.NoError(t, err)
+	require.NoError(t, l.SetLeaderEpoch(3))
+	appendN(t, l, 0, 100, 10)
+	require.NoError(t, l.SetLeaderEpoch(5))
+	appendN(t, l, 100, 100, 10)
+	want := []epochEntry{{3, 0}, {5, 100}}
+	require.Equal(t, want, l.epochs.entries())
+	require.NoError(t, l.Close())
+
+	require.NoError(t, os.Remove(filepath.Join(dir, epochCheckpointName)))
+	l, err = Open(dir, opts)
+	require.NoError(t, err)
+	require.Equal(t, want, l.epochs.entries(), "rebuilt from every batch")
+	require.Equal(t, int32(5), l.LeaderEpoch())
+
+	// A crash after an append in a new epoch but before its checkpoint:
+	// the recovered segments put the epoch back.
+	// Batches of epoch 4 at 200: an older epoch at a later offset replaces
+	// the entries of epoch 4 and above, as Kafka's assign does.
+	require.NoError(t, followerAppend(t, l, 200, 5))
+	l.abandon()
+	require.NoError(t, writeEpochCheckpoint(vfs.Default, dir, []epochEntry{{3, 0}}))
+	l = mustOpen(t, dir, opts)
+	got := l.epochs.entries()
+	require.Equal(t, epochEntry{3, 0}, got[0])
+	require.Equal(t, epochEntry{4, 200}, got[len(got)-1], "the follower batches' epoch, recovered from the batches")
 }

@@ -52,7 +52,11 @@ func Open(dir string, opts Options) (*Log, error) {
 		list = &segmentList{segs: list.segs[i:]}
 	}
 	l.segs.Store(list)
-	l.loadEpochs(l.logStart.Load(), l.logEnd.Load())
+	if err := l.loadEpochs(l.logStart.Load(), l.logEnd.Load(), l.flush.pendingRecovery); err != nil {
+		releaseAll(list.segs)
+		lock.Close()
+		return nil, err
+	}
 	l.flush.start(l)
 	l.mu.Lock()
 	err = l.finishIntents()

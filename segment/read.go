@@ -19,11 +19,13 @@ type BatchPosition struct {
 	BaseOffset, LastOffset int64
 	// MaxTimestamp is the batch's largest timestamp.
 	MaxTimestamp int64
+	// LeaderEpoch is the epoch of the leader that appended the batch.
+	LeaderEpoch int32
 }
 
 func (h batchHeader) public() BatchPosition {
 	return BatchPosition{Position: h.position, Size: h.size, BaseOffset: h.baseOffset,
-		LastOffset: h.lastOffset, MaxTimestamp: h.maxTimestamp}
+		LastOffset: h.lastOffset, MaxTimestamp: h.maxTimestamp, LeaderEpoch: h.leaderEpoch}
 }
 
 // Locate finds the first batch whose last offset is at or above offset,

@@ -17,11 +17,12 @@ type batchHeader struct {
 	baseOffset   int64
 	lastOffset   int64
 	maxTimestamp int64
+	leaderEpoch  int32
 }
 
 func headerOf(b record.Batch, position int64) batchHeader {
 	return batchHeader{position: position, size: int32(b.Size()), baseOffset: b.BaseOffset(),
-		lastOffset: b.LastOffset(), maxTimestamp: b.MaxTimestamp()}
+		lastOffset: b.LastOffset(), maxTimestamp: b.MaxTimestamp(), leaderEpoch: b.PartitionLeaderEpoch()}
 }
 
 // recoverBufs hold the buffers recovery and index rebuilds read whole
