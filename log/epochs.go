@@ -14,8 +14,8 @@ import (
 // returns. Replication asks it where an epoch ended (EndOffsetForEpoch) to
 // find where a follower's log diverged from its leader's.
 
-// loadEpochs reads the checkpoint and fits it to the log: entries at or
-// past the log end (written for appends a crash lost) are dropped, and
+// loadEpochs reads the checkpoint and fits it to the log: entries past the
+// log end (written for appends a crash lost) are dropped, and
 // entries below the log start are re-anchored at it.
 //
 // The batches themselves carry their epochs, and the history is rebuilt
@@ -27,7 +27,9 @@ func (l *Log) loadEpochs(logStart, logEnd int64, recovered bool) error {
 	entries, err := readEpochCheckpoint(l.opts.FS, l.dir)
 	_, statErr := l.opts.FS.Stat(filepath.Join(l.dir, epochCheckpointName))
 	l.epochs = newEpochCache(entries)
-	l.epochs.truncateFromEnd(logEnd)
+	// An entry at the log end itself stays: SetLeaderEpoch records one
+	// there before any record of the epoch exists.
+	l.epochs.truncateFromEnd(logEnd + 1)
 	l.epochs.truncateFromStart(logStart)
 	rebuildFrom := int64(-1)
 	switch {
@@ -53,7 +55,16 @@ func (l *Log) rebuildEpochs(offset int64) error {
 	list := l.segs.Load()
 	bufp := headerBufs.Get().(*[]byte)
 	defer headerBufs.Put(bufp)
-	changed := false
+	// Replay the batches over the history as it was before them, then put
+	// back the epochs begun at the log end that no batch can show.
+	offset = max(offset, list.segs[list.find(offset)].BaseOffset())
+	var atEnd []epochEntry
+	for _, e := range l.epochs.entries() {
+		if e.startOffset >= l.logEnd.Load() {
+			atEnd = append(atEnd, e)
+		}
+	}
+	changed := l.epochs.truncateFromEnd(offset)
 	for _, s := range list.segs[list.find(offset):] {
 		err := s.Batches(0, s.Size(), *bufp, func(b segment.BatchPosition) bool {
 			if b.LeaderEpoch >= 0 && l.epochs.assign(b.LeaderEpoch, b.BaseOffset) {
@@ -63,6 +74,11 @@ func (l *Log) rebuildEpochs(offset int64) error {
 		})
 		if err != nil {
 			return fmt.Errorf("log: rebuilding the leader-epoch history: %w", err)
+		}
+	}
+	for _, e := range atEnd {
+		if latest, _, ok := l.epochs.latest(); !ok || e.epoch > latest {
+			changed = l.epochs.assign(e.epoch, e.startOffset) || changed
 		}
 	}
 	if changed {

@@ -91,7 +91,7 @@ func TestEpochCheckpointFittedToTheLog(t *testing.T) {
 	require.NoError(t, l.Close())
 	// As a crash could leave it: an epoch written for appends that were
 	// lost.
-	require.NoError(t, writeEpochCheckpoint(vfs.Default, dir, []epochEntry{{1, 0}, {2, 10}, {3, 50}}))
+	require.NoError(t, writeEpochCheckpoint(vfs.Default, dir, []epochEntry{{1, 0}, {2, 11}, {3, 50}}))
 	l = mustOpen(t, dir, Options{})
 	require.Equal(t, []epochEntry{{1, 0}}, l.epochs.entries())
 

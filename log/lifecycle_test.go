@@ -105,3 +105,47 @@ func TestReappendDifferentDataAfterTruncation(t *testing.T) {
 	l = mustOpen(t, dir, opts)
 	require.Equal(t, want, readAll(t, l, 0), "after an unclean reopen too")
 }
+
+// TestRestartAfterEveryStep runs a sequence of lifecycle operations and
+// closes and reopens the log after each, cleanly and after a crash: the
+// reopened log must show the same bounds, records and epoch history.
+func TestRestartAfterEveryStep(t *testing.T) {
+	dir := t.TempDir()
+	opts := Options{SegmentBytes: 1200, RetentionAge: -1, RetentionCheckInterval: -1, Flush: FlushAlways}
+	l, err := Open(dir, opts)
+	require.NoError(t, err)
+	steps := []struct {
+		name string
+		do   func(l *Log) error
+	}{
+		{"append", func(l *Log) error { appendN(t, l, l.LogEndOffset(), 120, 10); return nil }},
+		{"new epoch", func(l *Log) error { return l.SetLeaderEpoch(2) }},
+		{"append more", func(l *Log) error { appendN(t, l, l.LogEndOffset(), 80, 10); return nil }},
+		{"truncate", func(l *Log) error { return l.TruncateTo(150) }},
+		{"delete records", func(l *Log) error { _, err := l.DeleteRecordsBefore(35); return err }},
+		{"retention", func(l *Log) error {
+			l.opts.RetentionBytes = 1500
+			defer func() { l.opts.RetentionBytes = 0 }()
+			_, err := l.EnforceRetention()
+			return err
+		}},
+		{"start over", func(l *Log) error { return l.TruncateFullyAndStartAt(1000) }},
+		{"append after", func(l *Log) error { appendN(t, l, l.LogEndOffset(), 30, 10); return nil }},
+	}
+	for _, step := range steps {
+		require.NoError(t, step.do(l), step.name)
+		want, wantEpochs := stateOf(t, l), l.epochs.entries()
+		for _, crash := range []bool{false, true} {
+			if crash {
+				l.abandon()
+			} else {
+				require.NoError(t, l.Close())
+			}
+			l, err = Open(dir, opts)
+			require.NoError(t, err, "%s, crash %v", step.name, crash)
+			require.Equal(t, want, stateOf(t, l), "%s, crash %v", step.name, crash)
+			require.Equal(t, wantEpochs, l.epochs.entries(), "%s, crash %v", step.name, crash)
+		}
+	}
+	require.NoError(t, l.Close())
+}

@@ -80,3 +80,33 @@ func TestLogStartCheckpointPastTheEndIsClamped(t *testing.T) {
 	require.Equal(t, int64(20), l.LogStartOffset())
 	require.Equal(t, int64(20), l.LogEndOffset())
 }
+
+func TestListOffset(t *testing.T) {
+	l := mustOpen(t, t.TempDir(), Options{SegmentBytes: 1500})
+	appendN(t, l, 0, 100, 10) // record i has timestamp base + 10 i
+	_, err := l.DeleteRecordsBefore(25)
+	require.NoError(t, err)
+	base := int64(1_700_000_000_000)
+	for _, c := range []struct {
+		ts    int64
+		want  int64
+		found bool
+	}{
+		{EarliestTimestamp, 25, true},
+		{LatestTimestamp, 100, true},
+		{0, 25, true},          // before every record: the log start
+		{base + 400, 40, true}, // exactly a record's time
+		{base + 401, 41, true}, // between two
+		{base + 991, 0, false}, // after every record
+	} {
+		got, found, err := l.ListOffset(c.ts)
+		require.NoError(t, err)
+		require.Equal(t, c.found, found, "ts %d", c.ts)
+		if c.found {
+			require.Equal(t, c.want, got, "ts %d", c.ts)
+		}
+	}
+	require.NoError(t, l.Close())
+	_, _, err = l.ListOffset(LatestTimestamp)
+	require.ErrorIs(t, err, ErrClosed)
+}

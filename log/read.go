@@ -253,3 +253,28 @@ func (l *Log) OffsetForTimestamp(ts int64) (offset int64, found bool, err error)
 	}
 	return 0, false, nil
 }
+
+// The special times Kafka's ListOffsets takes.
+const (
+	// LatestTimestamp asks ListOffset for the log end offset.
+	LatestTimestamp int64 = -1
+	// EarliestTimestamp asks ListOffset for the log start offset.
+	EarliestTimestamp int64 = -2
+)
+
+// ListOffset answers Kafka's ListOffsets for one partition: the log start
+// for EarliestTimestamp, the log end for LatestTimestamp, and otherwise
+// the offset of the first record whose timestamp is at or after ts, never
+// below the log start. found is false when every record is older than ts.
+func (l *Log) ListOffset(ts int64) (offset int64, found bool, err error) {
+	if l.isClosed.Load() {
+		return 0, false, ErrClosed
+	}
+	switch ts {
+	case EarliestTimestamp:
+		return l.logStart.Load(), true, nil
+	case LatestTimestamp:
+		return l.logEnd.Load(), true, nil
+	}
+	return l.OffsetForTimestamp(ts)
+}
