@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/commitlog-go/commitlog/record"
@@ -65,7 +66,7 @@ func (l *Log) Read(dst []byte, offset int64, opts ReadOptions) ([]byte, ReadInfo
 			}
 			n = int64(start.Size)
 		}
-		buf := growLen(dst, int(n))
+		buf := slices.Grow(dst, int(n))[:len(dst)+int(n)]
 		m, err := s.ReadAt(buf[len(dst):], start.Position)
 		if err != nil && !errors.Is(err, io.EOF) {
 			return span{}, fmt.Errorf("log: reading segment %d: %w", s.BaseOffset(), err)
@@ -214,16 +215,6 @@ func (l *Log) readOnce(offset int64, opts ReadOptions,
 			}
 		}
 	}
-}
-
-// growLen returns dst extended by n bytes, reallocating if needed.
-func growLen(dst []byte, n int) []byte {
-	if cap(dst)-len(dst) < n {
-		grown := make([]byte, len(dst), len(dst)+n)
-		copy(grown, dst)
-		dst = grown
-	}
-	return dst[:len(dst)+n]
 }
 
 // OffsetForTimestamp returns the offset of the first record whose

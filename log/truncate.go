@@ -63,9 +63,6 @@ func (l *Log) finishIntents() error {
 		}
 	}
 	if offset, ok, _ := readOffsetCheckpoint(l.opts.FS, l.dir, truncateIntentFile); ok {
-		if offset >= l.logEnd.Load() {
-			return l.withIntent(truncateIntentFile, offset, func(int64) error { return nil })
-		}
 		return l.withIntent(truncateIntentFile, offset, l.truncateToLocked)
 	}
 	return nil
@@ -73,6 +70,9 @@ func (l *Log) finishIntents() error {
 
 // truncateToLocked is TruncateTo's work, under mu.
 func (l *Log) truncateToLocked(offset int64) error {
+	if offset >= l.logEnd.Load() {
+		return nil
+	}
 	if offset < l.logStart.Load() {
 		return l.truncateFullyLocked(offset)
 	}
