@@ -96,7 +96,7 @@ func (l *Log) appendLocked(data []byte, leader bool) (AppendInfo, error) {
 		return AppendInfo{}, err
 	}
 	l.logEnd.Store(info.LastOffset + 1)
-	l.changes.broadcast()
+	l.changes.Broadcast()
 	return info, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/commitlog-go/commitlog/internal/notify"
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
 )
@@ -46,7 +47,7 @@ type Log struct {
 	logStart atomic.Int64
 	isClosed atomic.Bool
 	failed   atomic.Pointer[failedError]
-	changes  notifier // woken by appends, truncation and Close
+	changes  notify.Notifier // woken by appends, truncation and Close
 	// truncations is odd while a truncation runs and grows by two with
 	// each, so that a read that raced one can tell and start again.
 	truncations atomic.Int64
@@ -130,7 +131,7 @@ func (l *Log) Close() error {
 	l.closed = true
 	l.isClosed.Store(true)
 	l.mu.Unlock()
-	l.changes.broadcast()
+	l.changes.Broadcast()
 
 	var errs []error
 	errs = append(errs, l.flush.stop())

@@ -68,17 +68,29 @@ func Open(dir string, opts Options) (*Log, error) {
 	return l, nil
 }
 
-// createDir makes dir and, if it is new, makes its entry in the parent
-// durable.
+// createDir makes dir, with any parents missing, and makes the entry of
+// every directory it created durable in its parent.
 func createDir(fsys vfs.FS, dir string) error {
-	if _, err := fsys.Stat(dir); err == nil {
+	var created []string // new directories, deepest first
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := fsys.Stat(d); err == nil {
+			break
+		}
+		created = append(created, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if len(created) == 0 {
 		return nil
 	}
 	if err := fsys.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("log: creating %s: %w", dir, err)
 	}
-	if err := fsys.SyncDir(filepath.Dir(dir)); err != nil {
-		return fmt.Errorf("log: creating %s: %w", dir, err)
+	for _, d := range created {
+		if err := fsys.SyncDir(filepath.Dir(d)); err != nil {
+			return fmt.Errorf("log: creating %s: %w", dir, err)
+		}
 	}
 	return nil
 }

@@ -93,7 +93,7 @@ func (l *Log) truncateToLocked(offset int64) error {
 	}
 	end := s.NextOffset()
 	l.logEnd.Store(end)
-	l.changes.broadcast()
+	l.changes.Broadcast()
 	err := deleteSegments(dropped)
 	if l.epochs.truncateFromEnd(end) {
 		if serr := l.saveEpochs(); serr != nil {
@@ -148,7 +148,7 @@ func (l *Log) truncateFullyLocked(offset int64) error {
 	l.logStart.Store(offset)
 	l.logEnd.Store(offset)
 	l.flush.recoveryPoint.Store(offset)
-	l.changes.broadcast()
+	l.changes.Broadcast()
 	if err := l.flush.checkpoint(); err != nil {
 		return l.fail(err)
 	}

@@ -2,37 +2,7 @@ package log
 
 import (
 	"context"
-	"sync"
 )
-
-// notifier wakes goroutines waiting for the log to change. A waiter takes
-// the current channel and sleeps on it; a change closes the channel, waking
-// every waiter at once, and the next waiter makes a new one. No channel
-// exists while nobody waits, so appends pay only for an uncontended mutex.
-type notifier struct {
-	mu sync.Mutex
-	ch chan struct{}
-}
-
-// wait returns a channel that is closed at the next change.
-func (n *notifier) wait() <-chan struct{} {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.ch == nil {
-		n.ch = make(chan struct{})
-	}
-	return n.ch
-}
-
-// broadcast wakes every waiter.
-func (n *notifier) broadcast() {
-	n.mu.Lock()
-	if n.ch != nil {
-		close(n.ch)
-		n.ch = nil
-	}
-	n.mu.Unlock()
-}
 
 // Wait blocks until the log holds a record at offset or after it (its end
 // offset passes offset), and returns nil. Offset is normally the log end:
@@ -45,7 +15,7 @@ func (l *Log) Wait(ctx context.Context, offset int64) error {
 	for {
 		// Take the channel before looking at the log end, so that an
 		// append in between closes a channel this waiter holds.
-		changed := l.changes.wait()
+		changed := l.changes.Wait()
 		end := l.logEnd.Load()
 		switch {
 		case end > offset:

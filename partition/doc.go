@@ -1,0 +1,34 @@
+// Package partition is one replica of one partition of a topic: its log,
+// its identity, and its high watermark, the offset below which records are
+// committed and may be read by consumers.
+//
+//	p, err := partition.Open(dir, partition.Options{Topic: "orders", Index: 3})
+//	info, err := p.AppendRecords(record.Record{Key: k, Value: v})
+//	r := p.NewReader(info.FirstOffset)
+//	for r.Next() { use(r.Record()) }
+//	err = p.Close()
+//
+// # High watermark
+//
+// A partition that is its topic's only replica commits what it appends:
+// its high watermark follows the log end, or, when Options.Durable asks
+// for durable acknowledgement, the point up to which the log is on stable
+// storage. Consumers read through [Partition.Read], [Partition.NewReader]
+// and [Partition.Wait], which never see a record at or above the high
+// watermark; a replica that copies the log reads with [UpToLogEnd].
+// Produce and fetch go through the partition rather than its log, so that
+// followers, the in-sync replica set and acknowledgement by all replicas
+// can move the high watermark without changing callers.
+//
+// # Errors
+//
+// Every error carries the partition's identity as an *Error, which unwraps
+// to the log's error: errors.Is(err, ErrClosed), errors.As(err,
+// new(*OffsetOutOfRangeError)) and so on see through it.
+//
+// # Concurrency
+//
+// A Partition is safe for use by many goroutines, with the log's contract:
+// one append at a time, reads and waits without the writer's lock.
+// A Reader is for one goroutine.
+package partition
