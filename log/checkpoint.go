@@ -28,7 +28,7 @@ const maxOffsetCheckpointSize = 64
 
 // writeOffsetCheckpoint writes one offset to the named checkpoint file.
 func writeOffsetCheckpoint(fsys vfs.FS, dir, name string, offset int64) error {
-	return writeFileAtomic(fsys, dir, name, fmt.Appendf(nil, "0\n%d\n", offset))
+	return vfs.WriteFileAtomic(fsys, filepath.Join(dir, name), fmt.Appendf(nil, "0\n%d\n", offset))
 }
 
 // readOffsetCheckpoint reads the named checkpoint file. A file that is

@@ -95,14 +95,14 @@ func validEpochEntries(entries []epochEntry) bool {
 }
 
 // writeEpochCheckpoint replaces the leader-epoch checkpoint in dir with
-// entries, crash-safely (see writeFileAtomic): after a crash the file holds
+// entries, crash-safely (see vfs.WriteFileAtomic): after a crash the file holds
 // either its old contents or entries. Entries that are negative or not
 // strictly increasing are refused.
 func writeEpochCheckpoint(fsys vfs.FS, dir string, entries []epochEntry) error {
 	if !validEpochEntries(entries) {
 		return fmt.Errorf("log: writing %s: %w", filepath.Join(dir, epochCheckpointName), errEpochOrder)
 	}
-	return writeFileAtomic(fsys, dir, epochCheckpointName, appendEpochCheckpoint(nil, entries))
+	return vfs.WriteFileAtomic(fsys, filepath.Join(dir, epochCheckpointName), appendEpochCheckpoint(nil, entries))
 }
 
 // readEpochCheckpoint reads the leader-epoch checkpoint in dir. A missing
@@ -236,47 +236,3 @@ func parseCanonicalInt(b []byte, bits uint) (int64, bool) {
 	return int64(v), true
 }
 
-// writeFileAtomic replaces the file name in dir with data so that a crash
-// at any point leaves either the old file or the new one, whole. It is
-// meant for every small file the log rewrites in one piece (checkpoints,
-// metadata), not only the leader-epoch checkpoint.
-//
-// It writes data to name+".tmp" (replacing any such file a crash left),
-// syncs and closes it, renames it over name and syncs dir so that the
-// rename is durable. On failure the temporary file is removed as far as
-// possible; an error from the last step, syncing dir, means the new
-// contents are in place but may not survive a crash.
-func writeFileAtomic(fsys vfs.FS, dir, name string, data []byte) error {
-	path := filepath.Join(dir, name)
-	tmp := path + ".tmp"
-	f, err := fsys.Create(tmp)
-	if err != nil {
-		return fmt.Errorf("log: creating %s: %w", tmp, err)
-	}
-	// cleanup closes the file if still open and removes it, keeping err.
-	cleanup := func(err error) error {
-		if f != nil {
-			f.Close()
-		}
-		fsys.Remove(tmp)
-		return err
-	}
-	if _, err := f.WriteAt(data, 0); err != nil {
-		return cleanup(fmt.Errorf("log: writing %s: %w", tmp, err))
-	}
-	if err := f.Sync(); err != nil {
-		return cleanup(fmt.Errorf("log: syncing %s: %w", tmp, err))
-	}
-	err = f.Close()
-	f = nil
-	if err != nil {
-		return cleanup(fmt.Errorf("log: closing %s: %w", tmp, err))
-	}
-	if err := fsys.Rename(tmp, path); err != nil {
-		return cleanup(fmt.Errorf("log: renaming %s to %s: %w", tmp, path, err))
-	}
-	if err := fsys.SyncDir(dir); err != nil {
-		return fmt.Errorf("log: syncing directory %s after replacing %s: %w", dir, path, err)
-	}
-	return nil
-}

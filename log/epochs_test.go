@@ -98,7 +98,7 @@ func TestEpochCheckpointFittedToTheLog(t *testing.T) {
 	// An unreadable checkpoint is treated as absent, and the history is
 	// rebuilt from the batches.
 	require.NoError(t, l.Close())
-	require.NoError(t, writeFileAtomic(vfs.Default, dir, epochCheckpointName, []byte("junk")))
+	require.NoError(t, vfs.WriteFileAtomic(vfs.Default, filepath.Join(dir, epochCheckpointName), []byte("junk")))
 	l = mustOpen(t, dir, Options{})
 	require.Equal(t, []epochEntry{{1, 0}}, l.epochs.entries())
 }
