@@ -488,65 +488,6 @@ func TestEpochParseHugeCountDoesNotAllocate(t *testing.T) {
 	require.Less(t, perRun, uint64(4096), "bytes allocated per run of %d inputs", len(inputs))
 }
 
-// epochHookFS passes every call to its FS, first calling hook with the
-// name of the operation; an error from hook fails the operation.
-type epochHookFS struct {
-	vfs.FS
-	hook func(op string) error
-}
-
-// epochHookFile is a file of an epochHookFS.
-type epochHookFile struct {
-	vfs.File
-	fs *epochHookFS
-}
-
-func (h *epochHookFS) Create(name string) (vfs.File, error) {
-	if err := h.hook("create"); err != nil {
-		return nil, err
-	}
-	f, err := h.FS.Create(name)
-	if err != nil {
-		return nil, err
-	}
-	return &epochHookFile{File: f, fs: h}, nil
-}
-
-func (h *epochHookFS) Rename(oldname, newname string) error {
-	if err := h.hook("rename"); err != nil {
-		return err
-	}
-	return h.FS.Rename(oldname, newname)
-}
-
-func (h *epochHookFS) SyncDir(dir string) error {
-	if err := h.hook("syncdir"); err != nil {
-		return err
-	}
-	return h.FS.SyncDir(dir)
-}
-
-func (f *epochHookFile) WriteAt(p []byte, off int64) (int, error) {
-	if err := f.fs.hook("write"); err != nil {
-		return 0, err
-	}
-	return f.File.WriteAt(p, off)
-}
-
-func (f *epochHookFile) Sync() error {
-	if err := f.fs.hook("sync"); err != nil {
-		return err
-	}
-	return f.File.Sync()
-}
-
-func (f *epochHookFile) Close() error {
-	if err := f.fs.hook("close"); err != nil {
-		return err
-	}
-	return f.File.Close()
-}
-
 func TestEpochCheckpointCrash(t *testing.T) {
 	newer := []epochEntry{ee(1, 0), ee(4, 77), ee(9, 300)}
 	for _, tc := range []struct {
@@ -597,12 +538,12 @@ func TestEpochCheckpointCrash(t *testing.T) {
 				}
 			}
 			no, yes := false, true
-			h := &epochHookFS{FS: m, hook: func(op string) error {
+			h := vfs.Hook(m, func(op vfs.Op) error {
 				// Until the rename is synced, only the old file is
 				// durable.
-				crashAt("before "+op, &no)
+				crashAt("before "+op.Kind.String(), &no)
 				return nil
-			}}
+			})
 			require.NoError(t, writeEpochCheckpoint(h, "/d/p-0", newer))
 			crashAt("after the write", &yes)
 			require.True(t, sawNew, "some random crash kept the unsynced rename")

@@ -344,3 +344,17 @@ func TestEmptyActiveSegmentSurvivesReopen(t *testing.T) {
 	appendN(t, l, 0, 5, 5)
 	require.Equal(t, values(0, 5), readAll(t, l, 0))
 }
+
+func TestFlushPolicyText(t *testing.T) {
+	for p := FlushNever; p <= FlushAlways; p++ {
+		text, err := p.MarshalText()
+		require.NoError(t, err)
+		var back FlushPolicy
+		require.NoError(t, back.UnmarshalText(text))
+		require.Equal(t, p, back)
+	}
+	_, err := ParseFlushPolicy("sometimes")
+	require.ErrorContains(t, err, "sometimes")
+	_, err = FlushPolicy(9).MarshalText()
+	require.Error(t, err)
+}

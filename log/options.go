@@ -46,6 +46,35 @@ func (p FlushPolicy) String() string {
 	return fmt.Sprintf("FlushPolicy(%d)", int(p))
 }
 
+// ParseFlushPolicy returns the policy String names: "never", "every-n",
+// "interval" or "always".
+func ParseFlushPolicy(name string) (FlushPolicy, error) {
+	for p := FlushNever; p <= FlushAlways; p++ {
+		if p.String() == name {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("log: unknown flush policy %q (want never, every-n, interval or always)", name)
+}
+
+// MarshalText returns the policy's name.
+func (p FlushPolicy) MarshalText() ([]byte, error) {
+	if p < FlushNever || p > FlushAlways {
+		return nil, fmt.Errorf("log: unknown flush policy %d", int(p))
+	}
+	return []byte(p.String()), nil
+}
+
+// UnmarshalText parses a policy's name, as ParseFlushPolicy does.
+func (p *FlushPolicy) UnmarshalText(text []byte) error {
+	v, err := ParseFlushPolicy(string(text))
+	if err != nil {
+		return err
+	}
+	*p = v
+	return nil
+}
+
 // Options configure a log. The zero value of every field means its
 // default, so Options{} is a valid configuration. Open copies the options;
 // changing them afterwards has no effect.

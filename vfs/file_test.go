@@ -9,77 +9,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// hookFS passes every call to its FS, first calling hook with the name of
-// the operation; an error from hook fails the operation.
-type hookFS struct {
-	FS
-	hook func(op string) error
-}
-
-type hookFile struct {
-	File
-	fs *hookFS
-}
-
-func (h *hookFS) Create(name string) (File, error) {
-	if err := h.hook("create"); err != nil {
-		return nil, err
-	}
-	f, err := h.FS.Create(name)
-	if err != nil {
-		return nil, err
-	}
-	return &hookFile{File: f, fs: h}, nil
-}
-
-func (h *hookFS) Rename(oldname, newname string) error {
-	if err := h.hook("rename"); err != nil {
-		return err
-	}
-	return h.FS.Rename(oldname, newname)
-}
-
-func (h *hookFS) SyncDir(dir string) error {
-	if err := h.hook("syncdir"); err != nil {
-		return err
-	}
-	return h.FS.SyncDir(dir)
-}
-
-func (f *hookFile) WriteAt(p []byte, off int64) (int, error) {
-	if err := f.fs.hook("write"); err != nil {
-		return 0, err
-	}
-	return f.File.WriteAt(p, off)
-}
-
-func (f *hookFile) Sync() error {
-	if err := f.fs.hook("sync"); err != nil {
-		return err
-	}
-	return f.File.Sync()
-}
-
-func (f *hookFile) Close() error {
-	if err := f.fs.hook("close"); err != nil {
-		return err
-	}
-	return f.File.Close()
-}
-
 func TestWriteFileAtomicFailures(t *testing.T) {
-	for _, failAt := range []string{"create", "write", "sync", "close", "rename", "syncdir"} {
-		t.Run(failAt, func(t *testing.T) {
+	for _, failAt := range []OpKind{OpCreate, OpWrite, OpSync, OpClose, OpRename, OpSyncDir} {
+		t.Run(failAt.String(), func(t *testing.T) {
 			m := NewMem()
 			require.NoError(t, m.MkdirAll("/p", 0o755))
 			require.NoError(t, WriteFileAtomic(m, "/p/state", []byte("old\n")))
 			injected := errors.New("injected failure")
-			h := &hookFS{FS: m, hook: func(op string) error {
-				if op == failAt {
+			h := Hook(m, func(op Op) error {
+				if op.Kind == failAt {
 					return injected
 				}
 				return nil
-			}}
+			})
 			err := WriteFileAtomic(h, "/p/state", []byte("new\n"))
 			require.ErrorIs(t, err, injected)
 			require.Contains(t, err.Error(), "/p/state")
@@ -88,7 +30,7 @@ func TestWriteFileAtomicFailures(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, []string{"state"}, names, "temporary file removed")
 			want := "old\n"
-			if failAt == "syncdir" {
+			if failAt == OpSyncDir {
 				want = "new\n" // in place, not yet durable
 			}
 			got, err := ReadFile(m, "/p/state", 100)
@@ -119,4 +61,36 @@ func TestReadFileLimit(t *testing.T) {
 	require.ErrorIs(t, err, ErrFileTooLarge)
 	_, err = ReadFile(m, "/missing", 9)
 	require.ErrorIs(t, err, fs.ErrNotExist)
+}
+
+func TestHookSeesEveryOperationAndCanFailIt(t *testing.T) {
+	var seen []Op
+	fail := OpKind(255)
+	h := Hook(NewMem(), func(op Op) error {
+		seen = append(seen, op)
+		if op.Kind == fail {
+			return errors.New("injected")
+		}
+		return nil
+	})
+	require.NoError(t, h.MkdirAll("/d", 0o755))
+	f, err := h.Create("/d/f")
+	require.NoError(t, err)
+	_, err = f.WriteAt([]byte("abc"), 0)
+	require.NoError(t, err)
+	require.NoError(t, f.Sync())
+	require.NoError(t, f.Close())
+	require.NoError(t, h.Rename("/d/f", "/d/g"))
+	require.NoError(t, h.SyncDir("/d"))
+	kinds := make([]OpKind, len(seen))
+	for i, op := range seen {
+		kinds[i] = op.Kind
+	}
+	require.Equal(t, []OpKind{OpMkdirAll, OpCreate, OpWrite, OpSync, OpClose, OpRename, OpSyncDir}, kinds)
+	require.Equal(t, "/d/f", seen[2].Path)
+
+	fail = OpRename
+	require.ErrorContains(t, h.Rename("/d/g", "/d/h"), "injected")
+	_, err = h.Stat("/d/g")
+	require.NoError(t, err, "a failed operation does not run")
 }
