@@ -27,7 +27,7 @@ func Open(dir string, opts Options) (*Log, error) {
 		return nil, err
 	}
 	fsys := opts.FS
-	if err := createDir(fsys, dir); err != nil {
+	if err := vfs.MkdirAllSynced(fsys, dir); err != nil {
 		return nil, err
 	}
 	lock, err := fsys.Lock(filepath.Join(dir, lockFileName))
@@ -66,33 +66,6 @@ func Open(dir string, opts Options) (*Log, error) {
 		return nil, fmt.Errorf("log: finishing an interrupted truncation in %s: %w", dir, err)
 	}
 	return l, nil
-}
-
-// createDir makes dir, with any parents missing, and makes the entry of
-// every directory it created durable in its parent.
-func createDir(fsys vfs.FS, dir string) error {
-	var created []string // new directories, deepest first
-	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
-		if _, err := fsys.Stat(d); err == nil {
-			break
-		}
-		created = append(created, d)
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	if len(created) == 0 {
-		return nil
-	}
-	if err := fsys.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("log: creating %s: %w", dir, err)
-	}
-	for _, d := range created {
-		if err := fsys.SyncDir(filepath.Dir(d)); err != nil {
-			return fmt.Errorf("log: creating %s: %w", dir, err)
-		}
-	}
-	return nil
 }
 
 // load opens the segments found in the directory, recovering them unless

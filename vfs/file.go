@@ -75,3 +75,31 @@ func ReadFile(fsys FS, name string, limit int64) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// MkdirAllSynced creates dir and any missing parents, as MkdirAll does,
+// and syncs the parent of every directory it created, so that the new
+// directories survive a crash.
+func MkdirAllSynced(fsys FS, dir string) error {
+	var created []string // new directories, deepest first
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := fsys.Stat(d); err == nil {
+			break
+		}
+		created = append(created, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if len(created) == 0 {
+		return nil
+	}
+	if err := fsys.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("vfs: creating %s: %w", dir, err)
+	}
+	for _, d := range created {
+		if err := fsys.SyncDir(filepath.Dir(d)); err != nil {
+			return fmt.Errorf("vfs: creating %s: %w", dir, err)
+		}
+	}
+	return nil
+}

@@ -94,3 +94,16 @@ func TestHookSeesEveryOperationAndCanFailIt(t *testing.T) {
 	_, err = h.Stat("/d/g")
 	require.NoError(t, err, "a failed operation does not run")
 }
+
+func TestMkdirAllSyncedSurvivesCrash(t *testing.T) {
+	m := NewMem()
+	require.NoError(t, MkdirAllSynced(m, "/a/b/c"))
+	require.NoError(t, MkdirAllSynced(m, "/a/b/c"), "an existing directory is fine")
+	c := m.CrashClone(CrashOptions{})
+	_, err := c.Stat("/a/b/c")
+	require.NoError(t, err)
+
+	require.NoError(t, m.MkdirAll("/x/y", 0o755))
+	_, err = m.CrashClone(CrashOptions{}).Stat("/x")
+	require.ErrorIs(t, err, fs.ErrNotExist, "plain MkdirAll leaves the new directory unsynced")
+}
