@@ -100,3 +100,13 @@ func appendBytes(dst, p []byte) []byte {
 	dst = appendVarint(dst, int64(len(p)))
 	return append(dst, p...)
 }
+
+// MaxEncodedSize is an upper bound on the bytes r takes in a batch, its
+// length prefix included, whatever its offset and timestamp deltas: a
+// producer uses it to decide whether a record still fits a batch before
+// encoding it.
+func MaxEncodedSize(r *Record) int {
+	const maxDeltas = 10 + 5 // a 64-bit and a 32-bit varint at their longest
+	body := bodyLen(r, 0, 0) - varintLen(0)*2 + maxDeltas
+	return varintLen(int64(body)) + body
+}
