@@ -1,0 +1,218 @@
+package topic
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/commitlog-go/commitlog/compress"
+	"github.com/commitlog-go/commitlog/log"
+	"github.com/commitlog-go/commitlog/record"
+	"github.com/commitlog-go/commitlog/vfs"
+)
+
+// A topic's metadata lives in <root>/<name>.topic, a JSON document
+// replaced crash-safely (vfs.WriteFileAtomic) at each change of state:
+//
+//	{
+//	  "version": 1,
+//	  "name": "orders",
+//	  "state": "ready",            creating | ready | deleting
+//	  "partitions": 8,
+//	  "config": {                  Kafka's names; sizes in bytes, times in ms
+//	    "segment.bytes": 1073741824, "segment.index.bytes": 10485760,
+//	    "segment.ms": 604800000,
+//	    "retention.ms": 604800000, "retention.bytes": -1,
+//	    "compression.type": "zstd", "flush.policy": "never",
+//	    "flush.messages": 10000, "flush.ms": 1000,
+//	    "max.message.bytes": 1048588, "message.timestamp.type": "CreateTime"
+//	  }
+//	}
+//
+// The partitions' directories, <root>/<name>-<index>, hold their logs.
+// The state makes creation and deletion crash-safe: a topic found
+// "creating" is rolled back on Open, one found "deleting" is deleted, and
+// directories of a "ready" topic numbered at or past its partition count
+// are what an interrupted AddPartitions left, and are removed.
+const (
+	metadataExt     = ".topic"
+	metadataVersion = 1
+	// maxMetadataSize bounds the metadata file read on Open.
+	maxMetadataSize = 64 << 10
+)
+
+// The states of a topic's metadata.
+const (
+	stateCreating = "creating"
+	stateReady    = "ready"
+	stateDeleting = "deleting"
+)
+
+type metadata struct {
+	Version    int            `json:"version"`
+	Name       string         `json:"name"`
+	State      string         `json:"state"`
+	Partitions int            `json:"partitions"`
+	Config     metadataConfig `json:"config"`
+}
+
+type metadataConfig struct {
+	SegmentBytes    int64           `json:"segment.bytes"`
+	SegmentIndex    int             `json:"segment.index.bytes"`
+	SegmentMs       int64           `json:"segment.ms"`
+	RetentionMs     int64           `json:"retention.ms"`
+	RetentionBytes  int64           `json:"retention.bytes"`
+	Compression     compress.Codec  `json:"compression.type"`
+	Flush           log.FlushPolicy `json:"flush.policy"`
+	FlushMessages   int64           `json:"flush.messages"`
+	FlushMs         int64           `json:"flush.ms"`
+	MaxMessageBytes int             `json:"max.message.bytes"`
+	TimestampType   string          `json:"message.timestamp.type"`
+}
+
+// metadataPath is the metadata file of topic name under root.
+func metadataPath(root, name string) string { return filepath.Join(root, name+metadataExt) }
+
+// partitionDir is the directory of one partition under root.
+func partitionDir(root, name string, index int) string {
+	return filepath.Join(root, fmt.Sprintf("%s-%d", name, index))
+}
+
+// newMetadata describes a topic with a defaulted config.
+func newMetadata(name, state string, cfg Config) metadata {
+	ms := func(d time.Duration) int64 {
+		if d < 0 {
+			return -1
+		}
+		return d.Milliseconds()
+	}
+	retentionBytes := cfg.RetentionBytes
+	if retentionBytes <= 0 {
+		retentionBytes = -1
+	}
+	return metadata{
+		Version: metadataVersion, Name: name, State: state, Partitions: cfg.Partitions,
+		Config: metadataConfig{
+			SegmentBytes: cfg.SegmentBytes, SegmentIndex: cfg.SegmentIndexBytes, SegmentMs: ms(cfg.SegmentAge),
+			RetentionMs: ms(cfg.RetentionAge), RetentionBytes: retentionBytes,
+			Compression: cfg.Compression, Flush: cfg.Flush,
+			FlushMessages: cfg.FlushRecords, FlushMs: ms(cfg.FlushInterval),
+			MaxMessageBytes: cfg.MaxMessageBytes, TimestampType: cfg.TimestampType.String(),
+		},
+	}
+}
+
+// config returns the Config m describes.
+func (m metadata) config() (Config, error) {
+	dur := func(ms int64) time.Duration {
+		if ms < 0 {
+			return -1
+		}
+		return time.Duration(ms) * time.Millisecond
+	}
+	c := m.Config
+	cfg := Config{
+		Partitions: m.Partitions, SegmentBytes: c.SegmentBytes, SegmentIndexBytes: c.SegmentIndex,
+		SegmentAge: dur(c.SegmentMs),
+		RetentionAge: dur(c.RetentionMs), RetentionBytes: max(c.RetentionBytes, 0),
+		Compression: c.Compression, Flush: c.Flush, FlushRecords: c.FlushMessages,
+		FlushInterval: dur(c.FlushMs), MaxMessageBytes: c.MaxMessageBytes,
+	}
+	switch c.TimestampType {
+	case record.CreateTime.String():
+		cfg.TimestampType = record.CreateTime
+	case record.LogAppendTime.String():
+		cfg.TimestampType = record.LogAppendTime
+	default:
+		return Config{}, fmt.Errorf("unknown message.timestamp.type %q", c.TimestampType)
+	}
+	return cfg, nil
+}
+
+// writeMetadata replaces the metadata file of m.Name crash-safely.
+func writeMetadata(fsys vfs.FS, root string, m metadata) error {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("topic: encoding metadata of %s: %w", m.Name, err)
+	}
+	return vfs.WriteFileAtomic(fsys, metadataPath(root, m.Name), append(data, '\n'))
+}
+
+// MetadataError reports a topic metadata file that does not parse, or
+// that describes something impossible. It unwraps to ErrBadMetadata.
+type MetadataError struct {
+	Path string
+	Err  error
+}
+
+// Error names the file and the problem.
+func (e *MetadataError) Error() string {
+	return fmt.Sprintf("topic: unreadable metadata %s: %v", e.Path, e.Err)
+}
+
+// Unwrap returns ErrBadMetadata.
+func (e *MetadataError) Unwrap() error { return ErrBadMetadata }
+
+// readMetadata reads the metadata of topic name under root.
+func readMetadata(fsys vfs.FS, root, name string) (metadata, Config, error) {
+	path := metadataPath(root, name)
+	data, err := vfs.ReadFile(fsys, path, maxMetadataSize)
+	if err != nil {
+		if errors.Is(err, vfs.ErrFileTooLarge) {
+			return metadata{}, Config{}, &MetadataError{Path: path, Err: err}
+		}
+		return metadata{}, Config{}, fmt.Errorf("topic: %w", err)
+	}
+	m, cfg, err := parseMetadata(data, name)
+	if err != nil {
+		return metadata{}, Config{}, &MetadataError{Path: path, Err: err}
+	}
+	return m, cfg, nil
+}
+
+// parseMetadata decodes a metadata file expected to describe topic name
+// and checks what it says.
+func parseMetadata(data []byte, name string) (metadata, Config, error) {
+	var m metadata
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return m, Config{}, err
+	}
+	switch {
+	case m.Version != metadataVersion:
+		return m, Config{}, fmt.Errorf("version %d, want %d", m.Version, metadataVersion)
+	case m.Name != name:
+		return m, Config{}, fmt.Errorf("names topic %q, not %q", m.Name, name)
+	case m.State != stateCreating && m.State != stateReady && m.State != stateDeleting:
+		return m, Config{}, fmt.Errorf("unknown state %q", m.State)
+	}
+	cfg, err := m.config()
+	if err != nil {
+		return m, Config{}, err
+	}
+	if err := cfg.validate(); err != nil {
+		return m, Config{}, err
+	}
+	return m, cfg, nil
+}
+
+// topicNames lists the topics whose metadata files are in names, the
+// entries of the registry's directory.
+func topicNames(names []string) []string {
+	var topics []string
+	for _, n := range names {
+		if t, ok := strings.CutSuffix(n, metadataExt); ok && ValidateName(t) == nil {
+			topics = append(topics, t)
+		}
+	}
+	return topics
+}
+
+// isNotExist reports whether err says a file does not exist.
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

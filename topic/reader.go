@@ -1,0 +1,331 @@
+package topic
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/commitlog-go/commitlog/log"
+	"github.com/commitlog-go/commitlog/partition"
+	"github.com/commitlog-go/commitlog/record"
+)
+
+// Record is a record as a reader returns it: where it is stored and what
+// it holds. Its byte slices point into the reader's buffers and are valid
+// until the reader's next call.
+type Record struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Time      time.Time
+	Key       []byte
+	Value     []byte
+	Headers   []record.Header
+}
+
+// Position says where a reader starts.
+type Position struct {
+	kind   positionKind
+	offset int64
+	time   time.Time
+}
+
+type positionKind uint8
+
+const (
+	atEarliest positionKind = iota
+	atLatest
+	atOffset
+	atTime
+)
+
+// Earliest starts at the first record the partition holds.
+func Earliest() Position { return Position{kind: atEarliest} }
+
+// Latest starts after the last committed record: the reader sees only
+// records produced from now on.
+func Latest() Position { return Position{kind: atLatest} }
+
+// AtOffset starts at offset.
+func AtOffset(offset int64) Position { return Position{kind: atOffset, offset: offset} }
+
+// AtTime starts at the first record whose timestamp is at or after t, or
+// after the last committed record if there is none.
+func AtTime(t time.Time) Position { return Position{kind: atTime, time: t} }
+
+// String describes the position.
+func (p Position) String() string {
+	switch p.kind {
+	case atEarliest:
+		return "earliest"
+	case atLatest:
+		return "latest"
+	case atOffset:
+		return fmt.Sprintf("offset %d", p.offset)
+	}
+	return "time " + p.time.Format(time.RFC3339Nano)
+}
+
+// resolve returns the offset pos stands for in p.
+func (pos Position) resolve(p *partition.Partition) (int64, error) {
+	switch pos.kind {
+	case atEarliest:
+		return p.LogStartOffset(), nil
+	case atLatest:
+		return p.HighWatermark(), nil
+	case atOffset:
+		if pos.offset < 0 {
+			return 0, fmt.Errorf("%w: negative offset %d", ErrInvalidConfig, pos.offset)
+		}
+		return pos.offset, nil
+	}
+	off, found, err := p.ListOffset(pos.time.UnixMilli())
+	if err != nil {
+		return 0, err
+	}
+	if !found {
+		return p.HighWatermark(), nil
+	}
+	return off, nil
+}
+
+// partitionCursor reads one partition for a reader.
+type partitionCursor struct {
+	part  *partition.Partition
+	r     *partition.Reader
+	topic string
+	rec   Record
+	// strict makes an offset below the log start an error rather than a
+	// jump to the log start.
+	strict bool
+}
+
+func newCursor(p *partition.Partition, offset int64, strict bool) *partitionCursor {
+	return &partitionCursor{part: p, r: p.NewReader(offset), topic: p.Topic(), strict: strict}
+}
+
+// next returns the next committed record, or nil with a nil error when
+// there is none yet.
+func (c *partitionCursor) next() (*Record, error) {
+	for {
+		if c.r.Next() {
+			r := c.r.Record()
+			c.rec = Record{
+				Topic: c.topic, Partition: c.part.Index(), Offset: r.Offset,
+				Time: time.UnixMilli(r.Timestamp), Key: r.Key, Value: r.Value, Headers: r.Headers,
+			}
+			return &c.rec, nil
+		}
+		err := c.r.Err()
+		if err == nil {
+			return nil, nil
+		}
+		var oor *partition.OffsetOutOfRangeError
+		if !c.strict && errors.As(err, &oor) && c.r.Offset() < oor.LogStart {
+			// Retention deleted records the reader had not read yet:
+			// go on from the oldest one left, as Kafka's consumers
+			// do with auto.offset.reset=earliest.
+			c.r.SetOffset(oor.LogStart)
+			continue
+		}
+		return nil, err
+	}
+}
+
+// ReaderOptions configure a reader.
+type ReaderOptions struct {
+	// Start is where reading begins. Default Earliest.
+	Start Position
+	// FailOnOutOfRange makes a reader whose offset falls below the log
+	// start, because retention deleted the records there, fail with an
+	// *OffsetOutOfRangeError. Default false: it goes on from the log start.
+	FailOnOutOfRange bool
+}
+
+// PartitionReader reads one partition's committed records in order,
+// waiting for new ones at the end. It is for one goroutine.
+//
+//	r, err := t.NewPartitionReader(0, topic.ReaderOptions{Start: topic.Earliest()})
+//	for rec, err := range r.All(ctx) {
+//		if err != nil { ... }
+//		use(rec)
+//	}
+type PartitionReader struct {
+	c *partitionCursor
+}
+
+// NewPartitionReader returns a reader of partition index from opts.Start.
+func (t *Topic) NewPartitionReader(index int, opts ReaderOptions) (*PartitionReader, error) {
+	p, err := t.Partition(index)
+	if err != nil {
+		return nil, err
+	}
+	offset, err := opts.Start.resolve(p)
+	if err != nil {
+		return nil, err
+	}
+	if end := p.LogEndOffset(); offset > end {
+		return nil, &partition.Error{Topic: t.name, Partition: int32(index), Op: "read",
+			Err: &log.OffsetOutOfRangeError{Offset: offset, LogStart: p.LogStartOffset(), LogEnd: end}}
+	}
+	return &PartitionReader{c: newCursor(p, offset, opts.FailOnOutOfRange)}, nil
+}
+
+// Next returns the next committed record, waiting for one until ctx ends.
+// The record is valid until the next call. Errors: ctx's, ErrClosed when
+// the partition closes, and the partition's read errors.
+func (r *PartitionReader) Next(ctx context.Context) (*Record, error) {
+	for {
+		rec, err := r.c.next()
+		if rec != nil || err != nil {
+			return rec, err
+		}
+		if err := r.c.r.Wait(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// TryNext returns the next committed record, or nil and no error when the
+// reader is at the high watermark.
+func (r *PartitionReader) TryNext() (*Record, error) { return r.c.next() }
+
+// All iterates over the records from the reader's position, waiting for
+// new ones, until ctx ends or reading fails; the last pair yielded then
+// holds the error.
+func (r *PartitionReader) All(ctx context.Context) iter.Seq2[*Record, error] {
+	return allOf(ctx, r.Next)
+}
+
+// Offset is the offset of the next record the reader returns.
+func (r *PartitionReader) Offset() int64 { return r.c.r.Offset() }
+
+// Seek moves the reader to pos.
+func (r *PartitionReader) Seek(pos Position) error {
+	offset, err := pos.resolve(r.c.part)
+	if err != nil {
+		return err
+	}
+	r.c.r.SetOffset(offset)
+	return nil
+}
+
+// allOf turns a Next method into an iterator.
+func allOf(ctx context.Context, next func(context.Context) (*Record, error)) iter.Seq2[*Record, error] {
+	return func(yield func(*Record, error) bool) {
+		for {
+			rec, err := next(ctx)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(rec, nil) {
+				return
+			}
+		}
+	}
+}
+
+// readerStint is how many records a TopicReader returns from one
+// partition before it looks at the next, so that a busy partition cannot
+// starve the others.
+const readerStint = 256
+
+// TopicReader reads the committed records of every partition of a topic,
+// those added while it reads included (from their start), as a subscriber
+// does: every TopicReader sees every record. Records of one partition come
+// in offset order; partitions are interleaved. It is for one goroutine.
+type TopicReader struct {
+	t       *Topic
+	opts    ReaderOptions
+	cursors []*partitionCursor
+	current int // index of the cursor being read
+	stint   int // records returned from it in a row
+	started bool
+}
+
+// NewReader returns a reader of every partition of the topic, each from
+// opts.Start.
+func (t *Topic) NewReader(opts ReaderOptions) (*TopicReader, error) {
+	r := &TopicReader{t: t, opts: opts}
+	if err := r.addPartitions(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// addPartitions makes cursors for partitions the reader does not read yet.
+// Partitions that appear after the reader began are read from their start,
+// since all their records came later.
+func (r *TopicReader) addPartitions() error {
+	parts := *r.t.parts.Load()
+	for i := len(r.cursors); i < len(parts); i++ {
+		pos := r.opts.Start
+		if r.started {
+			pos = Earliest()
+		}
+		offset, err := pos.resolve(parts[i])
+		if err != nil {
+			return err
+		}
+		r.cursors = append(r.cursors, newCursor(parts[i], offset, r.opts.FailOnOutOfRange))
+	}
+	r.started = true
+	return nil
+}
+
+// Next returns the next committed record of any partition, waiting for
+// one until ctx ends. The record is valid until the next call.
+func (r *TopicReader) Next(ctx context.Context) (*Record, error) {
+	for {
+		// Take the channel before looking, so that an append in
+		// between wakes this reader.
+		changed := r.t.changes.Wait()
+		if r.t.closed.Load() {
+			return nil, ErrClosed
+		}
+		if err := r.addPartitions(); err != nil {
+			return nil, err
+		}
+		// One more try than there are partitions: the first may only
+		// move on from a partition that had its stint.
+		for range len(r.cursors) + 1 {
+			if r.stint < readerStint {
+				rec, err := r.cursors[r.current].next()
+				if err != nil {
+					return nil, err
+				}
+				if rec != nil {
+					r.stint++
+					return rec, nil
+				}
+			}
+			r.current = (r.current + 1) % len(r.cursors)
+			r.stint = 0
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// All iterates over the records of every partition, waiting for new ones,
+// until ctx ends or reading fails; the last pair yielded then holds the
+// error.
+func (r *TopicReader) All(ctx context.Context) iter.Seq2[*Record, error] {
+	return allOf(ctx, r.Next)
+}
+
+// Offsets returns, for each partition, the offset of the next record the
+// reader returns from it.
+func (r *TopicReader) Offsets() []int64 {
+	out := make([]int64, len(r.cursors))
+	for i, c := range r.cursors {
+		out[i] = c.r.Offset()
+	}
+	return out
+}

@@ -1,0 +1,138 @@
+package topic
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/commitlog-go/commitlog/internal/notify"
+	"github.com/commitlog-go/commitlog/partition"
+)
+
+// Topic is a named set of partitions in a registry. It is safe for use by
+// many goroutines.
+type Topic struct {
+	reg  *Registry
+	name string
+	cfg  Config // as created; Partitions is the count at creation
+
+	// mu guards growing the partition list; readers load parts.
+	mu    sync.Mutex
+	parts atomic.Pointer[[]*partition.Partition]
+	// changes is woken when any partition's high watermark moves, when
+	// partitions are added, and when the topic closes.
+	changes notify.Notifier
+	closed  atomic.Bool
+}
+
+func newTopic(r *Registry, name string, cfg Config) *Topic {
+	t := &Topic{reg: r, name: name, cfg: cfg}
+	t.parts.Store(&[]*partition.Partition{})
+	return t
+}
+
+// openPartitions opens (creating if needed) partitions [from, to) and
+// appends them to the topic's list.
+func (t *Topic) openPartitions(from, to int) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	parts := slices.Clone(*t.parts.Load())
+	for i := from; i < to; i++ {
+		p, err := partition.Open(partitionDir(t.reg.root, t.name, i), t.reg.partitionOptions(t, i))
+		if err != nil {
+			for _, q := range parts[from:] {
+				q.Close()
+			}
+			return fmt.Errorf("topic: opening %s: %w", t.name, err)
+		}
+		parts = append(parts, p)
+	}
+	t.parts.Store(&parts)
+	return nil
+}
+
+// shrinkTo drops the partitions from n on from the list and returns them.
+func (t *Topic) shrinkTo(n int) []*partition.Partition {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	parts := *t.parts.Load()
+	kept := slices.Clone(parts[:n])
+	t.parts.Store(&kept)
+	return parts[n:]
+}
+
+// close closes every partition and wakes the topic's waiters.
+func (t *Topic) close() error {
+	t.closed.Store(true)
+	var errs []error
+	for _, p := range *t.parts.Load() {
+		errs = append(errs, p.Close())
+	}
+	t.changes.Broadcast()
+	return errors.Join(errs...)
+}
+
+// Name is the topic's name.
+func (t *Topic) Name() string { return t.name }
+
+// Config is the topic's configuration, with its current partition count.
+func (t *Topic) Config() Config {
+	c := t.cfg
+	c.Partitions = t.NumPartitions()
+	return c
+}
+
+// NumPartitions is the topic's current number of partitions.
+func (t *Topic) NumPartitions() int { return len(*t.parts.Load()) }
+
+// Partitions returns the topic's partitions, in order.
+func (t *Topic) Partitions() []*partition.Partition { return slices.Clone(*t.parts.Load()) }
+
+// Partition returns partition index, or an error wrapping
+// ErrUnknownPartition.
+func (t *Topic) Partition(index int) (*partition.Partition, error) {
+	if t.closed.Load() {
+		return nil, ErrClosed
+	}
+	parts := *t.parts.Load()
+	if index < 0 || index >= len(parts) {
+		return nil, fmt.Errorf("%w: %s has no partition %d (it has %d)", ErrUnknownPartition, t.name, index, len(parts))
+	}
+	return parts[index], nil
+}
+
+// Description describes a topic and the state of its partitions.
+type Description struct {
+	Name       string
+	Config     Config
+	Partitions []PartitionDescription
+}
+
+// PartitionDescription describes one partition of a topic.
+type PartitionDescription struct {
+	Index int32
+	Dir   string
+	// LogStartOffset, HighWatermark and LogEndOffset are the partition's
+	// offsets: the first it holds, the end of what is committed, and the
+	// next it will assign.
+	LogStartOffset, HighWatermark, LogEndOffset int64
+	// Size is the partition's size in bytes, Segments its segment count.
+	Size     int64
+	Segments int
+}
+
+// Describe describes the topic: its configuration and, for each
+// partition, its offsets and size.
+func (t *Topic) Describe() Description {
+	d := Description{Name: t.name, Config: t.Config()}
+	for _, p := range *t.parts.Load() {
+		d.Partitions = append(d.Partitions, PartitionDescription{
+			Index: p.Index(), Dir: p.Dir(),
+			LogStartOffset: p.LogStartOffset(), HighWatermark: p.HighWatermark(), LogEndOffset: p.LogEndOffset(),
+			Size: p.Size(), Segments: p.NumSegments(),
+		})
+	}
+	return d
+}
