@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/commitlog-go/commitlog/internal/notify"
 	"github.com/commitlog-go/commitlog/record"
 )
 
@@ -54,18 +55,25 @@ const (
 // once, with the message's offset or with an error, also when the
 // producer or the registry is closed. Messages to one partition are
 // written, and their callbacks called, in the order they were produced.
-// Callbacks run on the producer's writer goroutines and must not block.
+// Callbacks run on the producer's writer goroutines and must not block:
+// hand slow work to another goroutine.
 type Producer struct {
 	reg    *Registry
 	opts   ProducerOptions
 	now    func() time.Time
 	memory memoryLimit
 
-	// closing is held for reading by every produce and for writing by
-	// Close, so that no produce slips in after Close has begun.
-	closing sync.RWMutex
-	closed  bool
+	// closed refuses new produces; active counts produces under way, and
+	// idle wakes Close when the last of them ends, so that no produce
+	// slips in after Close has begun. (A callback that produces during
+	// Close gets ErrClosed rather than a deadlock.)
+	closed  atomic.Bool
+	active  atomic.Int64
+	idle    notify.Notifier
 	writers sync.WaitGroup
+	// closeOnce runs Close's work once; closeErr is its result.
+	closeOnce sync.Once
+	closeErr  error
 	// spare holds emptied batches for reuse, so that their builders and
 	// callback slices keep the capacity they grew to. Its capacity bounds
 	// what it keeps to about the buffer size, as Kafka's producer keeps
@@ -145,9 +153,9 @@ func (p *Producer) ProduceAsync(ctx context.Context, m Message, cb Callback) {
 	if cb == nil {
 		cb = func(Ack, error) {}
 	}
-	p.closing.RLock()
-	defer p.closing.RUnlock()
-	if p.closed {
+	p.active.Add(1)
+	defer p.produceDone()
+	if p.closed.Load() {
 		cb(Ack{}, ErrClosed)
 		return
 	}
@@ -173,6 +181,13 @@ func (p *Producer) ProduceAsync(ctx context.Context, m Message, cb Callback) {
 		return
 	}
 	q.add(rec, size, memory, cb)
+}
+
+// produceDone ends a produce, waking Close if it was the last one.
+func (p *Producer) produceDone() {
+	if p.active.Add(-1) == 0 && p.closed.Load() {
+		p.idle.Broadcast()
+	}
 }
 
 // recordMemoryOverhead is what a buffered record costs beyond its bytes:
@@ -290,16 +305,23 @@ func (p *Producer) forEachQueue(fn func(*queue)) {
 
 // Close stops taking messages (later produces fail with ErrClosed), writes
 // every message it holds, calls their callbacks, and waits for its writer
-// goroutines to end. Close is idempotent.
+// goroutines to end. Close is idempotent; concurrent calls all wait for the
+// first to finish.
 func (p *Producer) Close() error {
+	p.closeOnce.Do(func() { p.closeErr = p.close() })
+	return p.closeErr
+}
+
+func (p *Producer) close() error {
 	p.draining.Store(true)
 	p.forEachQueue((*queue).hurryUp)
-	p.closing.Lock()
-	already := p.closed
-	p.closed = true
-	p.closing.Unlock()
-	if already {
-		return nil
+	p.closed.Store(true)
+	for {
+		idle := p.idle.Wait()
+		if p.active.Load() == 0 {
+			break
+		}
+		<-idle
 	}
 	err := p.Flush(context.Background())
 	p.writers.Wait()

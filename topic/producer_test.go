@@ -317,3 +317,34 @@ func TestRegistryCloseClosesProducers(t *testing.T) {
 	_, err = r.NewProducer(ProducerOptions{})
 	require.ErrorIs(t, err, ErrClosed)
 }
+
+// TestCallbackProducingDuringClose has callbacks that produce again, as a
+// retry would: during Close they get ErrClosed instead of a deadlock.
+func TestCallbackProducingDuringClose(t *testing.T) {
+	_, r := memRegistry(t)
+	_, err := r.Create("t", Config{})
+	require.NoError(t, err)
+	prod := mustProducer(t, r, ProducerOptions{Linger: time.Hour})
+	var closedErrs atomic.Int32
+	for range 20 {
+		prod.ProduceAsync(context.Background(), Message{Topic: "t"}, func(Ack, error) {
+			prod.ProduceAsync(context.Background(), Message{Topic: "t"}, func(_ Ack, err error) {
+				if errors.Is(err, ErrClosed) {
+					closedErrs.Add(1)
+				}
+			})
+		})
+	}
+	done := make(chan error, 2)
+	go func() { done <- prod.Close() }()
+	go func() { done <- prod.Close() }()
+	for range 2 {
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+		case <-time.After(5 * time.Second):
+			t.Fatal("Close deadlocked with callbacks that produce")
+		}
+	}
+	require.Equal(t, int32(20), closedErrs.Load())
+}
