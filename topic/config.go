@@ -40,7 +40,8 @@ type Config struct {
 	// also makes acknowledgements durable: a produce returns only once
 	// its record is on stable storage, and readers see only such records.
 	// Default log.FlushNever, Kafka's choice: durability comes from the
-	// page cache and, when it lands, replication.
+	// page cache and, when it lands, replication. Whatever the policy,
+	// closing the registry fsyncs every partition.
 	Flush log.FlushPolicy
 	// FlushRecords is the record count of log.FlushEveryN
 	// (flush.messages). Default 10,000.
@@ -118,7 +119,7 @@ func (c Config) validate() error {
 		return bad("unknown flush policy %d", c.Flush)
 	case c.FlushRecords < 0 || c.FlushInterval < 0:
 		return bad("negative flush records or interval")
-	case c.MaxMessageBytes < record.HeaderSize+record.LogOverhead || int64(c.MaxMessageBytes) > c.SegmentBytes:
+	case c.MaxMessageBytes < record.HeaderSize || int64(c.MaxMessageBytes) > c.SegmentBytes:
 		return bad("max message bytes %d not in [%d, segment bytes %d]", c.MaxMessageBytes, record.HeaderSize, c.SegmentBytes)
 	case c.TimestampType != record.CreateTime && c.TimestampType != record.LogAppendTime:
 		return bad("unknown timestamp type %d", c.TimestampType)

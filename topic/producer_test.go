@@ -98,7 +98,7 @@ func TestProducerManyGoroutinesKeepOrderPerKey(t *testing.T) {
 				seen++
 			}
 			require.Empty(t, acked)
-			rec, err := reader.TryNextForTest()
+			rec, err := reader.TryNext()
 			require.NoError(t, err)
 			require.Nil(t, rec, "no record beyond those produced")
 		})

@@ -289,21 +289,8 @@ func (r *TopicReader) Next(ctx context.Context) (*Record, error) {
 		if err := r.addPartitions(); err != nil {
 			return nil, err
 		}
-		// One more try than there are partitions: the first may only
-		// move on from a partition that had its stint.
-		for range len(r.cursors) + 1 {
-			if r.stint < readerStint {
-				rec, err := r.cursors[r.current].next()
-				if err != nil {
-					return nil, err
-				}
-				if rec != nil {
-					r.stint++
-					return rec, nil
-				}
-			}
-			r.current = (r.current + 1) % len(r.cursors)
-			r.stint = 0
+		if rec, err := r.tryCursors(); rec != nil || err != nil {
+			return rec, err
 		}
 		select {
 		case <-changed:
@@ -311,6 +298,41 @@ func (r *TopicReader) Next(ctx context.Context) (*Record, error) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// TryNext returns the next committed record of any partition, or nil and
+// no error when the reader has read every committed record.
+func (r *TopicReader) TryNext() (*Record, error) {
+	if r.t.closed.Load() {
+		return nil, ErrClosed
+	}
+	if err := r.addPartitions(); err != nil {
+		return nil, err
+	}
+	return r.tryCursors()
+}
+
+// tryCursors returns the next record of the partition being read, moving
+// on to the next partition when it has none or has had its stint, or nil
+// when none has a record.
+func (r *TopicReader) tryCursors() (*Record, error) {
+	// One more try than there are partitions: the first may only move
+	// on from a partition that had its stint.
+	for range len(r.cursors) + 1 {
+		if r.stint < readerStint {
+			rec, err := r.cursors[r.current].next()
+			if err != nil {
+				return nil, err
+			}
+			if rec != nil {
+				r.stint++
+				return rec, nil
+			}
+		}
+		r.current = (r.current + 1) % len(r.cursors)
+		r.stint = 0
+	}
+	return nil, nil
 }
 
 // All iterates over the records of every partition, waiting for new ones,

@@ -196,7 +196,7 @@ func TestTopicReaderSeesEveryRecordOnce(t *testing.T) {
 				require.Equal(t, int64(i), rec.Offset)
 			}
 		}
-		extra, err := rd.TryNextForTest()
+		extra, err := rd.TryNext()
 		require.NoError(t, err)
 		require.Nil(t, extra)
 		require.Equal(t, []int64{perPartition, perPartition, perPartition, perPartition/2 - 1}, rd.Offsets())
