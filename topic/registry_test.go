@@ -349,3 +349,29 @@ func equalState(a, b map[string][]int64) bool {
 
 var _ = errors.New
 var _ = fmt.Sprint
+
+func TestListStored(t *testing.T) {
+	m, r := memRegistry(t)
+	_, err := r.Create("b", Config{Partitions: 2, Compression: compress.Snappy})
+	require.NoError(t, err)
+	_, err = r.Create("a", Config{})
+	require.NoError(t, err)
+	require.NoError(t, m.MkdirAll("/data/a-3", 0o755)) // as an interrupted AddPartitions leaves
+	require.NoError(t, vfs.WriteFileAtomic(m, "/data/c.topic", []byte("{")))
+
+	// The registry is open: ListStored needs no lock.
+	got, err := ListStored(m, "/data")
+	require.NoError(t, err)
+	require.Len(t, got, 3)
+	require.Equal(t, "a", got[0].Name)
+	require.Equal(t, stateReady, got[0].State)
+	require.Equal(t, []string{"/data/a-0"}, got[0].Dirs)
+	require.Equal(t, []string{"/data/a-3"}, got[0].Extra)
+	require.Equal(t, 2, got[1].Config.Partitions)
+	require.Equal(t, compress.Snappy, got[1].Config.Compression)
+	require.Equal(t, []string{"/data/b-0", "/data/b-1"}, got[1].Dirs)
+	require.Equal(t, "c", got[2].Name)
+	require.ErrorIs(t, got[2].Err, ErrBadMetadata)
+	_, err = m.Stat("/data/a-3")
+	require.NoError(t, err, "ListStored changes nothing")
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,11 +9,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
 	"github.com/commitlog-go/commitlog/topic"
+	"github.com/commitlog-go/commitlog/vfs"
 )
 
 const verifyAbout = `
@@ -36,19 +35,6 @@ writing and repairs nothing, so it runs on a registry in use by another
 process and on a copy of one. On a registry being written to, a batch being
 appended at that moment may show as a torn tail.`
 
-// topicMetadata is what verify reads of a topic's metadata file,
-// <dir>/<name>.topic: a JSON document the topic package writes.
-type topicMetadata struct {
-	Name       string `json:"name"`
-	State      string `json:"state"`
-	Partitions int    `json:"partitions"`
-}
-
-const (
-	metadataExt     = ".topic"
-	maxMetadataSize = 64 << 10
-)
-
 func (e *env) verify(args []string) error {
 	c := e.flags("verify", "verify [-deep] [NAME]", verifyAbout)
 	deep := c.Bool("deep", false, "also decode every record of every batch, decompressing compressed ones")
@@ -56,109 +42,62 @@ func (e *env) verify(args []string) error {
 	if err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(e.dir)
-	if errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(e.dir); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no registry at %s: the directory does not exist", e.dir)
 	}
+	topics, err := topic.ListStored(vfs.Default, e.dir)
 	if err != nil {
 		return fmt.Errorf("reading registry: %w", err)
 	}
-	var names, dirs []string
-	for _, ent := range entries {
-		if n, ok := strings.CutSuffix(ent.Name(), metadataExt); ok && topic.ValidateName(n) == nil {
-			names = append(names, n)
-		}
-		if ent.IsDir() {
-			dirs = append(dirs, ent.Name())
-		}
-	}
-	slices.Sort(names)
 	if only != "" {
-		if !slices.Contains(names, only) {
+		i := slices.IndexFunc(topics, func(t topic.StoredTopic) bool { return t.Name == only })
+		if i < 0 {
 			return fmt.Errorf("verify: %w: %q has no metadata file in %s", topic.ErrUnknownTopic, only, e.dir)
 		}
-		names = []string{only}
+		topics = topics[i : i+1]
 	}
-	if len(names) == 0 {
+	if len(topics) == 0 {
 		fmt.Fprintf(e.stdout, "no topics in %s\n", e.dir)
 		return nil
 	}
 	var partitions, corrupt int
-	for _, name := range names {
-		p, c := verifyTopic(e.stdout, e.dir, name, dirs, *deep)
+	for _, t := range topics {
+		p, c := verifyTopic(e.stdout, e.dir, t, *deep)
 		partitions += p
 		corrupt += c
 	}
 	if corrupt > 0 {
-		fmt.Fprintf(e.stdout, "verified %s, %s: %d CORRUPT\n", count(len(names), "topic"), count(partitions, "partition"), corrupt)
+		fmt.Fprintf(e.stdout, "verified %s, %s: %d CORRUPT\n", count(len(topics), "topic"), count(partitions, "partition"), corrupt)
 		return fmt.Errorf("verify: damage in %d of %d partitions", corrupt, partitions)
 	}
-	fmt.Fprintf(e.stdout, "verified %s, %s: OK\n", count(len(names), "topic"), count(partitions, "partition"))
+	fmt.Fprintf(e.stdout, "verified %s, %s: OK\n", count(len(topics), "topic"), count(partitions, "partition"))
 	return nil
 }
 
-// verifyTopic verifies the partitions of topic name and prints a line for
-// each; dirs are the registry's subdirectories. It returns the count of
-// partitions and of corrupt ones (a topic whose metadata is unreadable
-// counts as one corrupt partition).
-func verifyTopic(w io.Writer, root, name string, dirs []string, deep bool) (partitions, corrupt int) {
-	m, err := readTopicMetadata(root, name)
-	if err != nil {
-		fmt.Fprintf(w, "%s: CORRUPT: %s\n", name, err)
+// verifyTopic verifies the partitions of topic t and prints a line for
+// each. It returns the count of partitions and of corrupt ones (a topic
+// whose metadata is unreadable counts as one corrupt partition).
+func verifyTopic(w io.Writer, root string, t topic.StoredTopic, deep bool) (partitions, corrupt int) {
+	if t.Err != nil {
+		fmt.Fprintf(w, "%s: CORRUPT: %s\n", t.Name, t.Err)
 		return 1, 1
 	}
-	switch m.State {
-	case "ready":
-	case "creating", "deleting":
-		fmt.Fprintf(w, "%s: skipped: state %q, an interrupted create or delete; the registry removes the topic when next opened\n", name, m.State)
+	if t.State != "ready" {
+		fmt.Fprintf(w, "%s: skipped: state %q, an interrupted create or delete; the registry removes the topic when next opened\n", t.Name, t.State)
 		return 0, 0
-	default:
-		fmt.Fprintf(w, "%s: CORRUPT: %s%s: unknown state %q\n", name, name, metadataExt, m.State)
-		return 1, 1
 	}
-	for i := range m.Partitions {
-		r := verifyPartition(root, fmt.Sprintf("%s-%d", name, i), deep)
+	for _, dir := range t.Dirs {
+		r := verifyPartition(root, filepath.Base(dir), deep)
 		partitions++
 		if len(r.problems) > 0 {
 			corrupt++
 		}
 		r.write(w)
 	}
-	for _, d := range dirs {
-		if i, err := strconv.Atoi(strings.TrimPrefix(d, name+"-")); err == nil && i >= m.Partitions &&
-			d == fmt.Sprintf("%s-%d", name, i) {
-			fmt.Fprintf(w, "%s: ignored: beyond the topic's %d partitions, left by an interrupted AddPartitions; the registry removes it when next opened\n", d, m.Partitions)
-		}
+	for _, dir := range t.Extra {
+		fmt.Fprintf(w, "%s: ignored: beyond the topic's %d partitions, left by an interrupted AddPartitions; the registry removes it when next opened\n", filepath.Base(dir), len(t.Dirs))
 	}
 	return partitions, corrupt
-}
-
-// readTopicMetadata reads and checks <root>/<name>.topic.
-func readTopicMetadata(root, name string) (topicMetadata, error) {
-	path := filepath.Join(root, name+metadataExt)
-	f, err := os.Open(path)
-	if err != nil {
-		return topicMetadata{}, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxMetadataSize+1))
-	if err != nil {
-		return topicMetadata{}, fmt.Errorf("%s: %w", path, err)
-	}
-	if len(data) > maxMetadataSize {
-		return topicMetadata{}, fmt.Errorf("%s: larger than %d bytes", path, maxMetadataSize)
-	}
-	var m topicMetadata
-	if err := json.Unmarshal(data, &m); err != nil {
-		return topicMetadata{}, fmt.Errorf("%s: %w", path, err)
-	}
-	switch {
-	case m.Name != name:
-		return m, fmt.Errorf("%s: names topic %q", path, m.Name)
-	case m.Partitions < 1:
-		return m, fmt.Errorf("%s: %d partitions", path, m.Partitions)
-	}
-	return m, nil
 }
 
 // partitionReport is what verify found in one partition.
