@@ -235,4 +235,3 @@ func parseCanonicalInt(b []byte, bits uint) (int64, bool) {
 	}
 	return int64(v), true
 }
-

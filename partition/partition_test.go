@@ -203,7 +203,7 @@ func TestDurableAcknowledgesOnlySyncedRecords(t *testing.T) {
 			require.Equal(t, durable, p.Durable())
 
 			var mu sync.Mutex
-					var wg sync.WaitGroup
+			var wg sync.WaitGroup
 			var crashes []*vfs.MemFS
 			for g := range 4 {
 				wg.Go(func() {

@@ -118,7 +118,7 @@ func (m metadata) config() (Config, error) {
 	c := m.Config
 	cfg := Config{
 		Partitions: m.Partitions, SegmentBytes: c.SegmentBytes, SegmentIndexBytes: c.SegmentIndex,
-		SegmentAge: dur(c.SegmentMs),
+		SegmentAge:   dur(c.SegmentMs),
 		RetentionAge: dur(c.RetentionMs), RetentionBytes: max(c.RetentionBytes, 0),
 		Compression: c.Compression, Flush: c.Flush, FlushRecords: c.FlushMessages,
 		FlushInterval: dur(c.FlushMs), MaxMessageBytes: c.MaxMessageBytes,

@@ -330,4 +330,3 @@ func (p *Producer) close() error {
 	p.reg.mu.Unlock()
 	return err
 }
-
