@@ -37,20 +37,19 @@ func writeOffsetCheckpoint(fsys vfs.FS, dir, name string, offset int64) error {
 // absent.
 func readOffsetCheckpoint(fsys vfs.FS, dir, name string) (offset int64, ok bool, err error) {
 	path := filepath.Join(dir, name)
-	f, err := fsys.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := vfs.ReadFile(fsys, path, maxOffsetCheckpointSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return 0, false, nil
+	case errors.Is(err, vfs.ErrFileTooLarge):
+		return 0, false, fmt.Errorf("%w: %s: larger than %d bytes", ErrBadCheckpoint, path, maxOffsetCheckpointSize)
+	case err != nil:
+		return 0, false, fmt.Errorf("log: %w", err)
 	}
-	if err != nil {
-		return 0, false, fmt.Errorf("log: reading %s: %w", path, err)
-	}
-	defer f.Close()
-	buf := make([]byte, maxOffsetCheckpointSize+1)
-	n, _ := f.ReadAt(buf, 0)
-	lines := bytes.Split(buf[:n], []byte("\n"))
+	lines := bytes.Split(data, []byte("\n"))
 	// A whole file is "0", the offset, and the empty rest after the last
 	// newline.
-	if n > maxOffsetCheckpointSize || len(lines) != 3 || string(lines[0]) != "0" || len(lines[2]) != 0 {
+	if len(lines) != 3 || string(lines[0]) != "0" || len(lines[2]) != 0 {
 		return 0, false, fmt.Errorf("%w: %s", ErrBadCheckpoint, path)
 	}
 	offset, valid := parseCanonicalInt(lines[1], 63)

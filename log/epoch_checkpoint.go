@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"path/filepath"
 	"strconv"
@@ -111,19 +110,14 @@ func writeEpochCheckpoint(fsys vfs.FS, dir string, entries []epochEntry) error {
 // other errors are the filesystem's, wrapped.
 func readEpochCheckpoint(fsys vfs.FS, dir string) ([]epochEntry, error) {
 	path := filepath.Join(dir, epochCheckpointName)
-	f, err := fsys.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := vfs.ReadFile(fsys, path, maxCheckpointSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("log: opening %s: %w", path, err)
-	}
-	defer f.Close()
-	// Read one byte past the limit to tell a file at the limit from one
-	// beyond it.
-	data, err := io.ReadAll(io.NewSectionReader(f, 0, maxCheckpointSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("log: reading %s: %w", path, err)
+	case errors.Is(err, vfs.ErrFileTooLarge):
+		return nil, &checkpointError{path: path, msg: fmt.Sprintf("larger than %d bytes", maxCheckpointSize)}
+	case err != nil:
+		return nil, fmt.Errorf("log: %w", err)
 	}
 	entries, err := parseEpochCheckpoint(data)
 	if err != nil {

@@ -1,4 +1,3 @@
-// Package notify wakes goroutines that wait for something to change.
 package notify
 
 import "sync"
