@@ -225,3 +225,24 @@ func (l *Log) recordEpochs(data []byte, leader bool, firstOffset int64) error {
 	}
 	return nil
 }
+
+// Roll seals the active segment and starts a new one at the log end, as
+// Kafka's log does when asked to roll. A log whose active segment is empty
+// is left as it is. A caller that is about to rewrite what the log holds
+// rolls first, so that DeleteRecordsBefore can then drop every older
+// segment whole.
+func (l *Log) Roll() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.writable(); err != nil {
+		return err
+	}
+	list := l.segs.Load()
+	if list.active().Size() == 0 {
+		return nil
+	}
+	if err := l.roll(list, l.logEnd.Load()); err != nil {
+		return l.fail(err)
+	}
+	return nil
+}

@@ -358,3 +358,21 @@ func TestFlushPolicyText(t *testing.T) {
 	_, err = FlushPolicy(9).MarshalText()
 	require.Error(t, err)
 }
+
+func TestRoll(t *testing.T) {
+	forEachFS(t, func(t *testing.T, fsys vfs.FS, dir string) {
+		l := mustOpen(t, dir, Options{FS: fsys})
+		require.NoError(t, l.Roll())
+		require.Equal(t, 1, l.NumSegments(), "an empty active segment stays")
+		appendN(t, l, 0, 10, 5)
+		require.NoError(t, l.Roll())
+		require.Equal(t, 2, l.NumSegments())
+		appendN(t, l, 10, 5, 5)
+		start, err := l.DeleteRecordsBefore(10)
+		require.NoError(t, err)
+		require.Equal(t, int64(10), start)
+		require.Equal(t, 1, l.NumSegments(), "the segment before the roll went whole")
+		require.NoError(t, l.Close())
+		require.ErrorIs(t, l.Roll(), ErrClosed)
+	})
+}

@@ -33,6 +33,14 @@ var (
 	// ErrRecordTooLarge means a message would make a batch larger than the
 	// topic's MaxMessageBytes.
 	ErrRecordTooLarge = errors.New("topic: record too large")
+	// ErrInvalidGroup means a consumer group name is empty or longer
+	// than 32,767 bytes.
+	ErrInvalidGroup = errors.New("topic: invalid consumer group name")
+	// ErrInvalidOffset means a commit named a negative offset.
+	ErrInvalidOffset = errors.New("topic: invalid offset")
+	// ErrOffsetMetadataTooLarge means a commit's metadata is longer than
+	// MaxOffsetMetadata.
+	ErrOffsetMetadataTooLarge = errors.New("topic: offset metadata too large")
 	// ErrBufferFull means a producer's buffer is full and its options
 	// say to fail rather than wait.
 	ErrBufferFull = errors.New("topic: producer buffer full")

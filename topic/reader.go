@@ -27,9 +27,11 @@ type Record struct {
 
 // Position says where a reader starts.
 type Position struct {
-	kind   positionKind
-	offset int64
-	time   time.Time
+	kind     positionKind
+	offset   int64
+	time     time.Time
+	group    string
+	fallback *Position
 }
 
 type positionKind uint8
@@ -39,6 +41,7 @@ const (
 	atLatest
 	atOffset
 	atTime
+	atCommitted
 )
 
 // Earliest starts at the first record the partition holds.
@@ -55,6 +58,13 @@ func AtOffset(offset int64) Position { return Position{kind: atOffset, offset: o
 // after the last committed record if there is none.
 func AtTime(t time.Time) Position { return Position{kind: atTime, time: t} }
 
+// Committed starts at consumer group's committed offset, or at fallback
+// (Earliest or Latest, say) in a partition where the group has committed
+// none: Kafka's auto.offset.reset.
+func Committed(group string, fallback Position) Position {
+	return Position{kind: atCommitted, group: group, fallback: &fallback}
+}
+
 // String describes the position.
 func (p Position) String() string {
 	switch p.kind {
@@ -64,13 +74,20 @@ func (p Position) String() string {
 		return "latest"
 	case atOffset:
 		return fmt.Sprintf("offset %d", p.offset)
+	case atCommitted:
+		return fmt.Sprintf("committed by %q, else %s", p.group, p.fallback)
 	}
 	return "time " + p.time.Format(time.RFC3339Nano)
 }
 
-// resolve returns the offset pos stands for in p.
-func (pos Position) resolve(p *partition.Partition) (int64, error) {
+// resolve returns the offset pos stands for in p, a partition of t.
+func (pos Position) resolve(t *Topic, p *partition.Partition) (int64, error) {
 	switch pos.kind {
+	case atCommitted:
+		if c, ok := t.reg.CommittedOffset(pos.group, t.name, p.Index()); ok {
+			return c.Offset, nil
+		}
+		return pos.fallback.resolve(t, p)
 	case atEarliest:
 		return p.LogStartOffset(), nil
 	case atLatest:
@@ -153,6 +170,7 @@ type ReaderOptions struct {
 //		use(rec)
 //	}
 type PartitionReader struct {
+	t *Topic
 	c *partitionCursor
 }
 
@@ -162,7 +180,7 @@ func (t *Topic) NewPartitionReader(index int, opts ReaderOptions) (*PartitionRea
 	if err != nil {
 		return nil, err
 	}
-	offset, err := opts.Start.resolve(p)
+	offset, err := opts.Start.resolve(t, p)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +188,7 @@ func (t *Topic) NewPartitionReader(index int, opts ReaderOptions) (*PartitionRea
 		return nil, &partition.Error{Topic: t.name, Partition: int32(index), Op: "read",
 			Err: &log.OffsetOutOfRangeError{Offset: offset, LogStart: p.LogStartOffset(), LogEnd: end}}
 	}
-	return &PartitionReader{c: newCursor(p, offset, opts.FailOnOutOfRange)}, nil
+	return &PartitionReader{t: t, c: newCursor(p, offset, opts.FailOnOutOfRange)}, nil
 }
 
 // Next returns the next committed record, waiting for one until ctx ends.
@@ -204,7 +222,7 @@ func (r *PartitionReader) Offset() int64 { return r.c.r.Offset() }
 
 // Seek moves the reader to pos.
 func (r *PartitionReader) Seek(pos Position) error {
-	offset, err := pos.resolve(r.c.part)
+	offset, err := pos.resolve(r.t, r.c.part)
 	if err != nil {
 		return err
 	}
@@ -266,7 +284,7 @@ func (r *TopicReader) addPartitions() error {
 		if r.started {
 			pos = Earliest()
 		}
-		offset, err := pos.resolve(parts[i])
+		offset, err := pos.resolve(r.t, parts[i])
 		if err != nil {
 			return err
 		}

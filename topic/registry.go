@@ -30,6 +30,11 @@ type Options struct {
 	// retention in the background. Default 5 minutes; negative: never on
 	// its own.
 	RetentionCheckInterval time.Duration
+	// CommitWithoutSync makes offset commits return once written, without
+	// an fsync: many times faster, but a crash of the machine may lose the
+	// latest commits, and consumers then read some records again. Default
+	// false: a commit that returned survives any crash.
+	CommitWithoutSync bool
 }
 
 // lockFileName is the registry's lock in its directory.
@@ -49,8 +54,9 @@ type Registry struct {
 	producers map[*Producer]struct{}
 	// topics is an immutable map, replaced on every change, so that
 	// producers and readers look topics up without a lock.
-	topics atomic.Pointer[map[string]*Topic]
-	closed atomic.Bool
+	topics  atomic.Pointer[map[string]*Topic]
+	offsets *offsetStore
+	closed  atomic.Bool
 }
 
 // Open opens the registry in root, creating the directory if there is
@@ -59,8 +65,9 @@ type Registry struct {
 // error wrapping ErrLocked until the first Registry is closed.
 //
 // Open finishes what a crash interrupted: a topic whose creation did not
-// complete is removed, as is one whose deletion began, and so are the
-// partitions an interrupted AddPartitions left behind.
+// complete is removed, as is one whose deletion began (with the offsets
+// committed for it), and so are the partitions an interrupted
+// AddPartitions left behind.
 func Open(root string, opts Options) (*Registry, error) {
 	if opts.FS == nil {
 		opts.FS = vfs.Default
@@ -85,6 +92,22 @@ func Open(root string, opts Options) (*Registry, error) {
 		return nil, err
 	}
 	r.topics.Store(&topics)
+	r.offsets, err = openOffsetStore(opts.FS, filepath.Join(root, offsetsDirName), !opts.CommitWithoutSync, opts.Now)
+	if err == nil {
+		// Offsets of topics that are gone: a crash came between a
+		// topic's deletion and the deletion of its offsets.
+		err = r.offsets.remove(func(k offsetKey) bool { return topics[k.topic] == nil })
+	}
+	if err != nil {
+		if r.offsets != nil {
+			r.offsets.close()
+		}
+		for _, t := range topics {
+			t.close()
+		}
+		lock.Close()
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -331,6 +354,9 @@ func (r *Registry) Delete(name string) error {
 	}
 	r.publish(func(m map[string]*Topic) { delete(m, name) })
 	t.close()
+	if err := r.offsets.remove(func(k offsetKey) bool { return k.topic == name }); err != nil {
+		return err
+	}
 	names, err := r.opts.FS.List(r.root)
 	if err != nil {
 		return fmt.Errorf("topic: listing %s: %w", r.root, err)
@@ -367,7 +393,7 @@ func (r *Registry) Close() error {
 	for _, t := range *r.topics.Load() {
 		errs = append(errs, t.close())
 	}
-	errs = append(errs, r.lock.Close())
+	errs = append(errs, r.offsets.close(), r.lock.Close())
 	return errors.Join(errs...)
 }
 
