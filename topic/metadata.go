@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"path/filepath"
 	"strings"
 	"time"
@@ -109,19 +110,26 @@ func newMetadata(name, state string, cfg Config) metadata {
 
 // config returns the Config m describes.
 func (m metadata) config() (Config, error) {
-	dur := func(ms int64) time.Duration {
-		if ms < 0 {
+	var bad error
+	dur := func(name string, ms int64) time.Duration {
+		switch {
+		case ms < 0:
 			return -1
+		case ms > math.MaxInt64/int64(time.Millisecond):
+			bad = fmt.Errorf("%s %d is out of range", name, ms)
 		}
 		return time.Duration(ms) * time.Millisecond
 	}
 	c := m.Config
 	cfg := Config{
 		Partitions: m.Partitions, SegmentBytes: c.SegmentBytes, SegmentIndexBytes: c.SegmentIndex,
-		SegmentAge:   dur(c.SegmentMs),
-		RetentionAge: dur(c.RetentionMs), RetentionBytes: max(c.RetentionBytes, 0),
+		SegmentAge:   dur("segment.ms", c.SegmentMs),
+		RetentionAge: dur("retention.ms", c.RetentionMs), RetentionBytes: max(c.RetentionBytes, 0),
 		Compression: c.Compression, Flush: c.Flush, FlushRecords: c.FlushMessages,
-		FlushInterval: dur(c.FlushMs), MaxMessageBytes: c.MaxMessageBytes,
+		FlushInterval: dur("flush.ms", c.FlushMs), MaxMessageBytes: c.MaxMessageBytes,
+	}
+	if bad != nil {
+		return Config{}, bad
 	}
 	switch c.TimestampType {
 	case record.CreateTime.String():

@@ -274,4 +274,3 @@ func BenchmarkCommitOffsets(b *testing.B) {
 		})
 	}
 }
-
