@@ -57,6 +57,9 @@ type Registry struct {
 	topics  atomic.Pointer[map[string]*Topic]
 	offsets *offsetStore
 	closed  atomic.Bool
+
+	groupsMu sync.Mutex
+	groups   map[string]*group
 }
 
 // Open opens the registry in root, creating the directory if there is
@@ -82,7 +85,7 @@ func Open(root string, opts Options) (*Registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("topic: registry %s is open elsewhere: %w", root, err)
 	}
-	r := &Registry{root: root, opts: opts, lock: lock, producers: make(map[*Producer]struct{})}
+	r := &Registry{root: root, opts: opts, lock: lock, producers: make(map[*Producer]struct{}), groups: make(map[string]*group)}
 	topics, err := r.load()
 	if err != nil {
 		for _, t := range topics {

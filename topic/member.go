@@ -1,0 +1,373 @@
+package topic
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync/atomic"
+	"time"
+)
+
+// GroupOptions configure a member of a consumer group. The zero value of
+// every field but Topics means its default.
+type GroupOptions struct {
+	// Topics are the topics the group reads; every member of a group
+	// names the same ones.
+	Topics []string
+	// Assignor divides the partitions among the members. The first member
+	// to join chooses it for the group. Default RangeAssignor.
+	Assignor Assignor
+	// SessionTimeout removes a member that has not called Poll for this
+	// long, and gives its partitions to the others (session.timeout.ms).
+	// Default 45 seconds.
+	SessionTimeout time.Duration
+	// AutoCommitInterval is how often Poll commits the positions of the
+	// member's partitions (auto.commit.interval.ms). Default 5 seconds.
+	AutoCommitInterval time.Duration
+	// ManualCommit turns automatic commits off: positions are committed
+	// only by Commit. Default false: Poll commits every
+	// AutoCommitInterval, and the member commits before it gives a
+	// partition up in a rebalance and when it closes.
+	ManualCommit bool
+	// Start is where a member starts in a partition for which the group
+	// has committed no offset (auto.offset.reset). Default Earliest: an
+	// embedded log's new group usually wants every record, where Kafka's
+	// consumers default to the latest.
+	Start Position
+	// FailOnOutOfRange: see ReaderOptions.
+	FailOnOutOfRange bool
+}
+
+// Defaults of GroupOptions.
+const (
+	DefaultSessionTimeout     = 45 * time.Second
+	DefaultAutoCommitInterval = 5 * time.Second
+)
+
+// Member is one member of a consumer group in this process: it reads the
+// partitions the group assigns it, and the group moves partitions between
+// members as they join and leave. Within a group each partition is read by
+// one member at a time (queue semantics); different groups each read
+// every record (publish-subscribe).
+//
+// A Member is for one goroutine, Close included; to stop a Poll that is
+// waiting, cancel its context.
+type Member struct {
+	reg  *Registry
+	g    *group
+	opts GroupOptions
+	id   string
+
+	gen        int // the generation the member has caught up with
+	cursors    map[TopicPartition]*partitionCursor
+	order      []TopicPartition // cursors' keys, sorted, for taking turns
+	current    int
+	stint      int
+	committed  map[TopicPartition]int64 // what the member last committed
+	lastCommit time.Time
+
+	polling  atomic.Bool
+	lastPoll atomic.Int64 // unix nanoseconds of the last Poll's end
+	closed   atomic.Bool
+}
+
+// JoinGroup makes a new member of consumer group name, reading opts.Topics.
+// The group rebalances: partitions may move between its members.
+func (r *Registry) JoinGroup(name string, opts GroupOptions) (*Member, error) {
+	if r.closed.Load() {
+		return nil, ErrClosed
+	}
+	if name == "" || len(name) > maxShortString {
+		return nil, fmt.Errorf("%w: %q", ErrInvalidGroup, name)
+	}
+	if len(opts.Topics) == 0 {
+		return nil, fmt.Errorf("%w: a group member needs topics", ErrInvalidConfig)
+	}
+	for _, t := range opts.Topics {
+		if _, err := r.Topic(t); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Assignor == nil {
+		opts.Assignor = RangeAssignor{}
+	}
+	if opts.SessionTimeout == 0 {
+		opts.SessionTimeout = DefaultSessionTimeout
+	}
+	if opts.AutoCommitInterval == 0 {
+		opts.AutoCommitInterval = DefaultAutoCommitInterval
+	}
+	if opts.SessionTimeout < 0 || opts.AutoCommitInterval < 0 {
+		return nil, fmt.Errorf("%w: negative session timeout or commit interval", ErrInvalidConfig)
+	}
+	m := &Member{reg: r, g: r.groupFor(name), opts: opts, cursors: map[TopicPartition]*partitionCursor{},
+		committed: map[TopicPartition]int64{}, lastCommit: r.opts.Now()}
+	m.lastPoll.Store(r.opts.Now().UnixNano())
+	if err := m.g.join(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ID is the member's id in its group.
+func (m *Member) ID() string { return m.id }
+
+// Assignment returns the partitions the member reads now, sorted.
+func (m *Member) Assignment() []TopicPartition { return slices.Clone(m.order) }
+
+// expired reports whether the member has been away from Poll for longer
+// than its session timeout. Callers hold the group's lock.
+func (m *Member) expired(now time.Time) bool {
+	return !m.polling.Load() && !m.closed.Load() &&
+		now.Sub(time.Unix(0, m.lastPoll.Load())) > m.opts.SessionTimeout
+}
+
+// Poll returns the next record of the member's partitions, waiting for one
+// until ctx ends. Before it looks for records it takes part in any
+// rebalance: it gives up the partitions the group moved away (committing
+// their positions first, unless commits are manual) and starts reading
+// those it was given, from the group's committed offsets. With automatic
+// commits it also commits the positions every AutoCommitInterval. The
+// record is valid until the next call.
+func (m *Member) Poll(ctx context.Context) (*Record, error) {
+	m.polling.Store(true)
+	defer func() {
+		m.lastPoll.Store(m.reg.opts.Now().UnixNano())
+		m.polling.Store(false)
+	}()
+	for {
+		if m.closed.Load() {
+			return nil, ErrClosed
+		}
+		// Take the channels before looking, so that a change in
+		// between wakes the member.
+		cases := []reflect.SelectCase{
+			{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())},
+			{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(m.g.changes.Wait())},
+		}
+		for _, name := range m.opts.Topics {
+			if t, err := m.reg.Topic(name); err == nil {
+				cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(t.changes.Wait())})
+			}
+		}
+		if err := m.sync(); err != nil {
+			return nil, err
+		}
+		if !m.opts.ManualCommit && m.reg.opts.Now().Sub(m.lastCommit) >= m.opts.AutoCommitInterval {
+			if err := m.Commit(); err != nil {
+				return nil, err
+			}
+		}
+		rec, err := m.next()
+		if rec != nil || err != nil {
+			return rec, err
+		}
+		// Wake up now and then to commit and to expire silent members.
+		timer := time.NewTimer(min(m.opts.SessionTimeout/3, m.opts.AutoCommitInterval))
+		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(timer.C)})
+		chosen, _, _ := reflect.Select(cases)
+		timer.Stop()
+		if chosen == 0 {
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// next returns a record from the member's partitions, taking turns as a
+// TopicReader does, or nil when none has one.
+func (m *Member) next() (*Record, error) {
+	if len(m.order) == 0 {
+		return nil, nil
+	}
+	for range len(m.order) + 1 {
+		m.current %= len(m.order)
+		if m.stint < readerStint {
+			rec, err := m.cursors[m.order[m.current]].next()
+			if err != nil {
+				return nil, err
+			}
+			if rec != nil {
+				m.stint++
+				return rec, nil
+			}
+		}
+		m.current = (m.current + 1) % len(m.order)
+		m.stint = 0
+	}
+	return nil, nil
+}
+
+// sync brings the member up to the group's generation: it gives up what
+// was moved away and takes what was given to it and is free.
+func (m *Member) sync() error {
+	g := m.g
+	now := m.reg.opts.Now()
+	g.mu.Lock()
+	g.expireLocked(now)
+	if g.members[m.id] != m {
+		// The group expired this member: what it read since its last
+		// commit may be read again by others. Join again, afresh.
+		g.mu.Unlock()
+		m.dropAll()
+		return g.join(m)
+	}
+	if g.partitionCountLocked() != g.partitions {
+		if err := g.rebalanceLocked(); err != nil {
+			g.mu.Unlock()
+			return err
+		}
+	}
+	if m.gen == g.generation {
+		g.mu.Unlock()
+		return nil
+	}
+	target := make(map[TopicPartition]bool)
+	for _, tp := range g.assignment[m.id] {
+		target[tp] = true
+	}
+	g.mu.Unlock()
+
+	// Give up what moved away, committing first.
+	var revoked []TopicPartition
+	for _, tp := range m.order {
+		if !target[tp] {
+			revoked = append(revoked, tp)
+		}
+	}
+	var commitErr error
+	if len(revoked) > 0 {
+		if !m.opts.ManualCommit {
+			commitErr = m.commit(revoked)
+		}
+		for _, tp := range revoked {
+			delete(m.cursors, tp)
+		}
+		m.reorder()
+		g.release(m, revoked)
+	}
+
+	// Take what is ours and free.
+	g.mu.Lock()
+	gen := g.generation
+	var adopted []TopicPartition
+	waiting := false
+	for _, tp := range g.assignment[m.id] {
+		if m.cursors[tp] != nil {
+			continue
+		}
+		switch g.holder[tp] {
+		case "", m.id:
+			g.holder[tp] = m.id
+			adopted = append(adopted, tp)
+		default:
+			waiting = true // its holder has not let go yet
+		}
+	}
+	g.mu.Unlock()
+	for _, tp := range adopted {
+		if err := m.adopt(tp); err != nil {
+			return err
+		}
+	}
+	m.reorder()
+	if !waiting && gen == m.currentGeneration() {
+		m.gen = gen
+	}
+	return commitErr
+}
+
+// currentGeneration is the group's generation now.
+func (m *Member) currentGeneration() int {
+	m.g.mu.Lock()
+	defer m.g.mu.Unlock()
+	return m.g.generation
+}
+
+// adopt starts reading tp from the group's committed offset, or from
+// opts.Start where there is none.
+func (m *Member) adopt(tp TopicPartition) error {
+	t, err := m.reg.Topic(tp.Topic)
+	if err != nil {
+		return err
+	}
+	p, err := t.Partition(int(tp.Partition))
+	if err != nil {
+		return err
+	}
+	offset, err := Committed(m.g.name, m.opts.Start).resolve(t, p)
+	if err != nil {
+		return err
+	}
+	m.cursors[tp] = newCursor(p, offset, m.opts.FailOnOutOfRange)
+	if c, ok := m.reg.CommittedOffset(m.g.name, tp.Topic, tp.Partition); ok {
+		m.committed[tp] = c.Offset
+	}
+	return nil
+}
+
+// reorder rebuilds the turn order after the cursors changed.
+func (m *Member) reorder() {
+	m.order = m.order[:0]
+	for tp := range m.cursors {
+		m.order = append(m.order, tp)
+	}
+	slices.SortFunc(m.order, compareTopicPartitions)
+	m.current, m.stint = 0, 0
+}
+
+// dropAll stops reading every partition without committing.
+func (m *Member) dropAll() {
+	clear(m.cursors)
+	clear(m.committed)
+	m.reorder()
+	m.gen = 0
+}
+
+// Commit commits, for each partition the member reads, the offset after
+// the last record Poll returned from it. Partitions whose position has not
+// moved since the last commit are left out.
+func (m *Member) Commit() error { return m.commit(m.order) }
+
+func (m *Member) commit(tps []TopicPartition) error {
+	m.lastCommit = m.reg.opts.Now()
+	var commits []OffsetCommit
+	for _, tp := range tps {
+		c := m.cursors[tp]
+		if c == nil {
+			continue
+		}
+		pos := c.r.Offset()
+		if last, ok := m.committed[tp]; ok && last == pos {
+			continue
+		}
+		commits = append(commits, OffsetCommit{Topic: tp.Topic, Partition: tp.Partition, Offset: pos})
+	}
+	if len(commits) == 0 {
+		return nil
+	}
+	if err := m.reg.CommitOffsets(m.g.name, commits...); err != nil {
+		return err
+	}
+	for _, c := range commits {
+		m.committed[TopicPartition{c.Topic, c.Partition}] = c.Offset
+	}
+	return nil
+}
+
+// Close leaves the group: with automatic commits it first commits the
+// positions of its partitions, then gives them up to the other members.
+// Close is idempotent.
+func (m *Member) Close() error {
+	if m.closed.Swap(true) {
+		return nil
+	}
+	var err error
+	if !m.opts.ManualCommit && !m.reg.closed.Load() {
+		err = m.Commit()
+	}
+	m.g.leave(m)
+	clear(m.cursors)
+	m.reorder()
+	return err
+}
