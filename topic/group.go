@@ -66,7 +66,12 @@ func (g *group) join(m *Member) error {
 	g.nextID++
 	m.id = fmt.Sprintf("%s-%06d", g.name, g.nextID)
 	g.members[m.id] = m
-	return g.rebalanceLocked()
+	if err := g.rebalanceLocked(); err != nil {
+		delete(g.members, m.id)
+		g.rebalanceLocked()
+		return err
+	}
+	return nil
 }
 
 // leave removes m, releasing what it holds, and starts a new generation.

@@ -310,3 +310,22 @@ func TestManualCommitIsAtLeastOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "v2", string(rec.Value), "the uncommitted record is read again")
 }
+
+func TestGroupWhoseTopicIsDeleted(t *testing.T) {
+	_, r := memRegistry(t)
+	_, err := r.Create("t", Config{})
+	require.NoError(t, err)
+	_, err = r.Create("u", Config{})
+	require.NoError(t, err)
+	m := joinGroup(t, r, "g", GroupOptions{Topics: []string{"t"}})
+	require.NoError(t, r.Delete("t"))
+	short, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err = m.Poll(short)
+	require.ErrorIs(t, err, ErrUnknownTopic)
+	require.NoError(t, m.Close())
+	// The group is empty again and takes members of another topic.
+	other := joinGroup(t, r, "g", GroupOptions{Topics: []string{"u"}})
+	require.Len(t, r.DescribeGroup("g").Members, 1)
+	require.NoError(t, other.Close())
+}
