@@ -129,7 +129,8 @@ func (m *Member) expired(now time.Time) bool {
 // their positions first, unless commits are manual) and starts reading
 // those it was given, from the group's committed offsets. With automatic
 // commits it also commits the positions every AutoCommitInterval. The
-// record is valid until the next call.
+// record is valid until the next call. A context that has ended stops Poll
+// even when records are waiting.
 func (m *Member) Poll(ctx context.Context) (*Record, error) {
 	m.polling.Store(true)
 	defer func() {
@@ -140,8 +141,14 @@ func (m *Member) Poll(ctx context.Context) (*Record, error) {
 		if m.closed.Load() {
 			return nil, ErrClosed
 		}
-		// Take the channels before looking, so that a change in
-		// between wakes the member.
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if rec, err := m.step(); rec != nil || err != nil {
+			return rec, err
+		}
+		// Nothing to return: take the channels, then look once more,
+		// so that a change in between wakes the member.
 		cases := []reflect.SelectCase{
 			{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())},
 			{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(m.g.changes.Wait())},
@@ -151,16 +158,7 @@ func (m *Member) Poll(ctx context.Context) (*Record, error) {
 				cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(t.changes.Wait())})
 			}
 		}
-		if err := m.sync(); err != nil {
-			return nil, err
-		}
-		if !m.opts.ManualCommit && m.reg.opts.Now().Sub(m.lastCommit) >= m.opts.AutoCommitInterval {
-			if err := m.Commit(); err != nil {
-				return nil, err
-			}
-		}
-		rec, err := m.next()
-		if rec != nil || err != nil {
+		if rec, err := m.step(); rec != nil || err != nil {
 			return rec, err
 		}
 		// Wake up now and then to commit and to expire silent members.
@@ -172,6 +170,20 @@ func (m *Member) Poll(ctx context.Context) (*Record, error) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// step takes part in any rebalance, commits if it is time, and returns
+// the next record, or nil when there is none.
+func (m *Member) step() (*Record, error) {
+	if err := m.sync(); err != nil {
+		return nil, err
+	}
+	if !m.opts.ManualCommit && m.reg.opts.Now().Sub(m.lastCommit) >= m.opts.AutoCommitInterval {
+		if err := m.Commit(); err != nil {
+			return nil, err
+		}
+	}
+	return m.next()
 }
 
 // next returns a record from the member's partitions, taking turns as a

@@ -192,9 +192,13 @@ func (t *Topic) NewPartitionReader(index int, opts ReaderOptions) (*PartitionRea
 }
 
 // Next returns the next committed record, waiting for one until ctx ends.
-// The record is valid until the next call. Errors: ctx's, ErrClosed when
-// the partition closes, and the partition's read errors.
+// The record is valid until the next call. Errors: ctx's (also when records
+// are waiting), ErrClosed when the partition closes, and the partition's
+// read errors.
 func (r *PartitionReader) Next(ctx context.Context) (*Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for {
 		rec, err := r.c.next()
 		if rec != nil || err != nil {
@@ -295,8 +299,12 @@ func (r *TopicReader) addPartitions() error {
 }
 
 // Next returns the next committed record of any partition, waiting for
-// one until ctx ends. The record is valid until the next call.
+// one until ctx ends (an ended context stops it even when records are
+// waiting). The record is valid until the next call.
 func (r *TopicReader) Next(ctx context.Context) (*Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	for {
 		// Take the channel before looking, so that an append in
 		// between wakes this reader.

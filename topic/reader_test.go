@@ -228,3 +228,24 @@ func TestTopicReaderLatestAndDelete(t *testing.T) {
 		t.Fatal("a reader of a deleted topic kept waiting")
 	}
 }
+
+func TestEndedContextStopsReadersWithRecordsWaiting(t *testing.T) {
+	_, r := memRegistry(t)
+	tp, err := r.Create("t", Config{})
+	require.NoError(t, err)
+	prod := mustProducer(t, r, ProducerOptions{})
+	produceN(t, prod, "t", 0, 0, 3, time.Now())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	pr, err := tp.NewPartitionReader(0, ReaderOptions{})
+	require.NoError(t, err)
+	_, err = pr.Next(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	rd, err := tp.NewReader(ReaderOptions{})
+	require.NoError(t, err)
+	_, err = rd.Next(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	m := joinGroup(t, r, "g", GroupOptions{Topics: []string{"t"}})
+	_, err = m.Poll(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strconv"
@@ -16,9 +17,9 @@ import (
 const consumeAbout = `
 Print the records of topic NAME on stdout, one value per line, as Kafka's
 console consumer does: from the end (only records produced from now on)
-unless -from-beginning or -offset says otherwise, waiting for new records
-until -max records were printed, no record arrived for -timeout, or SIGINT
-or SIGTERM; each of these ends it with status 0.
+unless -from-beginning, -offset or -group says otherwise, waiting for new
+records until -max records were printed, no record arrived for -timeout,
+or SIGINT or SIGTERM; each of these ends it with status 0.
 
 Without -partition every partition is read, their records interleaved (in
 offset order within each partition); with it only partition P. -offset N
@@ -34,14 +35,30 @@ A missing key or value (a tombstone) prints as null. Values are printed as
 they are: a value holding a newline spans two lines. When it ends, the
 count of records is printed on stderr.
 
+-group G reads as a member of consumer group G: each partition starts at
+the offset the group committed there; where it committed none, at the end,
+or at the first record with -from-beginning. When it ends (on -max,
+-timeout or a signal) it commits, for each partition, the offset after the
+last record it wrote to stdout, so that the next consume -group G goes on
+from there: two runs with -max 3 print six records, none twice. Partitions
+it printed nothing from are committed where they started: for a new group
+without -from-beginning their end at the time, so that the next run prints
+what was produced in between. After an error it commits only after the
+records it printed. The group decides the partitions, so -group excludes
+-offset and -partition. 'groups list' and 'groups describe G' show the
+groups and their lag.
+
 A registry is open in one process at a time, so consume cannot follow a
 produce running in another process: it reads what is stored, then waits in
-vain. To read what is there, use -from-beginning (or -offset) with -timeout
-or -max.`
+vain. To read what is there, use -from-beginning (or -offset, or -group)
+with -timeout or -max. For the same reason two members of one group cannot
+run at once: a run of consume -group is the group's only member, and reads
+every partition.`
 
 func (e *env) consume(args []string) (err error) {
-	c := e.flags("consume", "consume -topic NAME [-from-beginning | -offset N] [-partition P] [-max N] [-timeout D] [-print-key] [-print-offset]", consumeAbout)
+	c := e.flags("consume", "consume -topic NAME [-group G] [-from-beginning | -offset N] [-partition P] [-max N] [-timeout D] [-print-key] [-print-offset]", consumeAbout)
 	name := c.String("topic", "", "the `topic` to read (required)")
+	group := c.String("group", "", "read as a member of consumer group `G`: start at its committed offsets, commit what was printed when it ends")
 	fromBeginning := c.Bool("from-beginning", false, "start at the first record each partition holds (default: at the end, as Kafka's console consumer)")
 	offset := c.Int64("offset", 0, "start at offset `N` of the partition -partition names")
 	part := c.Int("partition", 0, "read only partition `P` (default: every partition)")
@@ -55,6 +72,10 @@ func (e *env) consume(args []string) (err error) {
 	switch {
 	case *name == "":
 		return c.usageErr("-topic is required")
+	case c.isSet("group") && *group == "":
+		return c.usageErr("-group needs a name")
+	case *group != "" && (c.isSet("offset") || c.isSet("partition")):
+		return c.usageErr("-group excludes -offset and -partition: the group assigns the partitions, and its committed offsets say where each starts")
 	case c.isSet("offset") && !c.isSet("partition"):
 		return c.usageErr("-offset needs -partition: offsets are per partition")
 	case c.isSet("offset") && *fromBeginning:
@@ -91,13 +112,33 @@ func (e *env) consume(args []string) (err error) {
 		opts.Start = topic.AtOffset(*offset)
 	}
 	var next func(context.Context) (*topic.Record, error)
-	if c.isSet("partition") {
+	var member *topic.Member
+	switch {
+	case *group != "":
+		// The group's committed offsets decide; opts.Start is only where
+		// it committed none (Kafka's auto.offset.reset).
+		member, err = reg.JoinGroup(*group, topic.GroupOptions{Topics: []string{*name}, ManualCommit: true, Start: opts.Start})
+		if errors.Is(err, topic.ErrInvalidGroup) {
+			return c.usageErr("-group: %w", err)
+		}
+		if err != nil {
+			return fmt.Errorf("consuming %s as group %s: %w", *name, *group, err)
+		}
+		// Deferred after closeRegistry, so it runs before it. With
+		// manual commits Close commits nothing: finishGroup has.
+		defer func() {
+			if cerr := member.Close(); cerr != nil {
+				err = errors.Join(err, fmt.Errorf("leaving group %s: %w", *group, cerr))
+			}
+		}()
+		next = member.Poll
+	case c.isSet("partition"):
 		r, err := t.NewPartitionReader(*part, opts)
 		if err != nil {
 			return fmt.Errorf("consuming %s: %w", *name, err)
 		}
 		next = r.Next
-	} else {
+	default:
 		r, err := t.NewReader(opts)
 		if err != nil {
 			return fmt.Errorf("consuming %s: %w", *name, err)
@@ -105,10 +146,19 @@ func (e *env) consume(args []string) (err error) {
 		next = r.Next
 	}
 
-	w := bufio.NewWriterSize(e.stdout, 64<<10)
+	// out counts what reached stdout: with -group a record counts as
+	// printed, and is committed, only once all of its line did.
+	out := &printTracker{w: e.stdout, printed: map[int32]int64{}}
+	w := bufio.NewWriterSize(out, 64<<10)
 	var n int64
 	var line []byte
+	var failure error // ends the loop; what was printed is still committed
 	for *maxRecords == 0 || n < *maxRecords {
+		if ctx.Err() != nil {
+			// A signal: the readers return what they hold before they
+			// look at ctx, so a backlog would otherwise be printed whole.
+			break
+		}
 		rctx, cancel := ctx, context.CancelFunc(func() {})
 		if *timeout > 0 {
 			rctx, cancel = context.WithTimeout(ctx, *timeout)
@@ -119,8 +169,8 @@ func (e *env) consume(args []string) (err error) {
 			if ctx.Err() != nil || (*timeout > 0 && errors.Is(err, context.DeadlineExceeded)) {
 				break // a signal, or -timeout: a normal end
 			}
-			w.Flush()
-			return fmt.Errorf("consuming %s: %w", *name, err)
+			failure = fmt.Errorf("consuming %s: %w", *name, err)
+			break
 		}
 		n++
 		line = line[:0]
@@ -137,21 +187,108 @@ func (e *env) consume(args []string) (err error) {
 		line = appendNullable(line, rec.Value)
 		line = append(line, '\n')
 		if _, err := w.Write(line); err != nil {
-			return fmt.Errorf("writing: %w", err)
+			failure = fmt.Errorf("writing: %w", err)
+			break
 		}
+		out.buffered(rec, len(line))
 		// Flush before the reader may block: once this partition has no
 		// more committed records, so that a tail is seen as it arrives.
 		if caughtUp(t, rec) {
 			if err := w.Flush(); err != nil {
-				return fmt.Errorf("writing: %w", err)
+				failure = fmt.Errorf("writing: %w", err)
+				break
 			}
 		}
 	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing: %w", err)
+	// A second signal kills: the flush may block on a stdout nobody
+	// reads, and then nothing is committed.
+	stop()
+	if err := w.Flush(); err != nil && failure == nil {
+		failure = fmt.Errorf("writing: %w", err)
+	}
+	if member != nil {
+		if err := finishGroup(reg, member, *group, *name, out, failure == nil); err != nil {
+			failure = errors.Join(failure, err)
+		}
+	}
+	if failure != nil {
+		return failure
 	}
 	fmt.Fprintf(e.stderr, "Processed a total of %d messages\n", n)
 	return nil
+}
+
+// finishGroup commits group's position after what consume printed. After
+// a clean end, every record Poll returned is on stdout, and the member
+// commits its positions, those of partitions it printed nothing from
+// included. After a failure (of reading, or of writing stdout, which may
+// have left records in the buffer or half written) it commits, for each
+// partition, the offset after the last record whose whole line reached
+// stdout.
+func finishGroup(reg *topic.Registry, m *topic.Member, group, topicName string, out *printTracker, clean bool) error {
+	var err error
+	if clean {
+		err = m.Commit()
+	} else if commits := out.commits(topicName); len(commits) > 0 {
+		err = reg.CommitOffsets(group, commits...)
+	}
+	if err != nil {
+		return fmt.Errorf("committing the offsets of group %s: %w (its next consume prints again what this one printed)", group, err)
+	}
+	return nil
+}
+
+// printTracker is stdout as consume's buffer writes to it: it counts the
+// bytes that reached it, and so knows which records were printed whole.
+type printTracker struct {
+	w       io.Writer
+	written int64 // bytes stdout took
+	queued  int64 // bytes handed to the buffer
+	// pending are records in the buffer, in order, the end of each
+	// record's line as a count of bytes.
+	pending []pendingRecord
+	printed map[int32]int64 // partition: the offset after its last printed record
+}
+
+type pendingRecord struct {
+	partition int32
+	offset    int64
+	end       int64
+}
+
+func (p *printTracker) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	p.written += int64(n)
+	p.settle()
+	return n, err
+}
+
+// buffered notes that rec's line, n bytes, went into the buffer.
+func (p *printTracker) buffered(rec *topic.Record, n int) {
+	p.queued += int64(n)
+	p.pending = append(p.pending, pendingRecord{rec.Partition, rec.Offset, p.queued})
+	p.settle() // a line longer than the buffer is written at once
+}
+
+// settle moves the records whose lines reached stdout to printed.
+func (p *printTracker) settle() {
+	i := 0
+	for ; i < len(p.pending) && p.pending[i].end <= p.written; i++ {
+		p.printed[p.pending[i].partition] = p.pending[i].offset + 1
+	}
+	if i > 0 {
+		p.pending = p.pending[:copy(p.pending, p.pending[i:])]
+	}
+}
+
+// commits are the offsets after the printed records of topic name, the
+// one consume reads, by partition.
+func (p *printTracker) commits(name string) []topic.OffsetCommit {
+	var cs []topic.OffsetCommit
+	for part, next := range p.printed {
+		cs = append(cs, topic.OffsetCommit{Topic: name, Partition: part, Offset: next})
+	}
+	return cs
 }
 
 // appendNullable appends b, or null for nil, as Kafka's console consumer

@@ -136,7 +136,8 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	dir := t.TempDir()
 	top := mustRun(t, dir, "", "-h")
 	for _, want := range []string{"topics create", "topics list", "topics describe", "topics delete",
-		"produce -topic", "consume -topic", "dump FILE", "verify", "-dir", "$LOGCTL_DIR", "Exit status"} {
+		"produce -topic", "consume -topic", "-group G", "groups list", "groups describe", "dump FILE", "verify",
+		"-dir", "$LOGCTL_DIR", "Exit status"} {
 		require.Contains(t, top, want)
 	}
 	for _, c := range []struct {
@@ -151,8 +152,11 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		{[]string{"topics", "describe"}, []string{"retention.ms", "HighWatermark"}},
 		{[]string{"topics", "delete"}, []string{"-if-exists"}},
 		{[]string{"produce"}, []string{"-topic", "-key-separator", "-partition", "-report", "-sync", "interleave"}},
-		{[]string{"consume"}, []string{"-topic", "-from-beginning", "-offset", "-partition", "-max", "-timeout",
+		{[]string{"consume"}, []string{"-topic", "-group", "-from-beginning", "-offset", "-partition", "-max", "-timeout",
 			"-print-key", "-print-offset"}},
+		{[]string{"groups"}, []string{"list", "describe"}},
+		{[]string{"groups", "list"}, []string{"-dir"}},
+		{[]string{"groups", "describe"}, []string{"Committed", "HighWatermark", "Lag", "process"}},
 		{[]string{"dump"}, []string{"-records", "torn"}},
 		{[]string{"verify"}, []string{"-deep", "no lock"}},
 	} {
@@ -170,6 +174,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		{}, {"frobnicate"}, {"topics"}, {"topics", "frobnicate"}, {"topics", "create"},
 		{"topics", "create", "a", "-partitions", "0"}, {"topics", "create", "a", "-bogus"},
 		{"topics", "create", "a", "b"}, {"produce"}, {"consume"}, {"dump"}, {"-nope"},
+		{"groups"}, {"groups", "frobnicate"}, {"groups", "describe"}, {"groups", "describe", "g", "h"},
 	} {
 		r := logctl(t, dir, "", args...)
 		require.Equal(t, 2, r.code, "logctl %q: %s", args, r.stderr)

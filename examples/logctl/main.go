@@ -1,7 +1,9 @@
 // Command logctl is commitlog from a shell: it creates, lists, describes and
 // deletes the topics of a registry directory, produces lines of standard
-// input as records, consumes records as lines, dumps the batches of a
-// segment file and verifies every checksum of a registry.
+// input as records, consumes records as lines, alone or as a member of a
+// consumer group that commits its offsets, shows the groups and their lag,
+// dumps the batches of a segment file and verifies every checksum of a
+// registry.
 //
 //	logctl [-dir DIR] topics create NAME [-partitions N] [-retention 168h] [-retention-bytes N]
 //	                                     [-segment-bytes N] [-compression zstd] [-sync always] ...
@@ -11,6 +13,9 @@
 //	logctl [-dir DIR] produce -topic NAME [-key-separator :] [-partition P] [-report] [-sync always]
 //	logctl [-dir DIR] consume -topic NAME [-from-beginning | -offset N -partition P] [-max N]
 //	                                      [-timeout 5s] [-print-key] [-print-offset]
+//	logctl [-dir DIR] consume -topic NAME -group G [-from-beginning] [-max N] [-timeout 5s] ...
+//	logctl [-dir DIR] groups list
+//	logctl [-dir DIR] groups describe G
 //	logctl dump FILE...
 //	logctl [-dir DIR] verify [-deep] [NAME]
 //
@@ -18,9 +23,10 @@
 // come before or after a command's arguments, and -dir after the command
 // too. `logctl -h` and `logctl COMMAND -h` document every flag.
 //
-// A registry is open in one process at a time: topics, produce and consume
-// hold its lock while they run, so a consume cannot follow a produce
-// running in another process. dump and verify take no lock and change
+// A registry is open in one process at a time: topics, produce, consume and
+// groups hold its lock while they run, so a consume cannot follow a produce
+// running in another process, and a group has one member at a time: the
+// consume -group running. dump and verify take no lock and change
 // nothing: they read the files directly, and work on a copy of a registry
 // as well.
 //
@@ -100,6 +106,9 @@ Commands:
 		{"topics delete NAME", "delete a topic and all its records"},
 		{"produce -topic NAME [flags]", "produce each line of stdin as a record"},
 		{"consume -topic NAME [flags]", "print records, one per line"},
+		{"consume -topic NAME -group G [flags]", "print records from group G's offsets, commit them"},
+		{"groups list", "list the consumer groups that committed offsets"},
+		{"groups describe NAME", "show a group's committed offsets and lag"},
 		{"dump FILE...", "print every batch of segment files (.log)"},
 		{"verify [-deep] [NAME]", "check every segment's batches; exit 1 on damage"},
 		{"help [COMMAND]", "show a command's usage"},
@@ -115,9 +124,10 @@ Flags:
 	fs.SetOutput(io.Discard)
 	fmt.Fprint(w, `
 Flags may come before or after a command's arguments; -dir also after the
-command. A registry is open in one process at a time: topics, produce and
-consume lock it while they run (so consume cannot follow a produce running
-in another process). dump and verify take no lock and change nothing.
+command. A registry is open in one process at a time: topics, produce,
+consume and groups lock it while they run (so consume cannot follow a
+produce running in another process). dump and verify take no lock and
+change nothing.
 
 Exit status: 0 success; 1 failure, or damage found by dump or verify;
 2 usage error. Run 'logctl COMMAND -h' for a command's flags.
@@ -157,6 +167,8 @@ func (e *env) dispatch(args []string) error {
 		return e.produce(args)
 	case "consume":
 		return e.consume(args)
+	case "groups":
+		return e.groups(args)
 	case "dump":
 		return e.dump(args)
 	case "verify":
