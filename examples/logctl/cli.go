@@ -120,3 +120,39 @@ func (c *cmdFlags) isSet(name string) bool {
 	c.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
 }
+
+// subcommand is one subcommand of a command such as topics.
+type subcommand struct {
+	name string
+	run  func(args []string) error
+}
+
+// runSubcommand runs the subcommand named by args, which may follow flags
+// (-h, or -dir given before the subcommand).
+func (e *env) runSubcommand(command, about string, args []string, subs []subcommand) error {
+	names := make([]string, len(subs))
+	for i, s := range subs {
+		names[i] = s.name
+	}
+	want := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	c := e.flags(command, command+" "+strings.Join(names, "|")+" [ARGUMENTS] [FLAGS]", about)
+	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
+		if err := c.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				c.usage(e.stdout)
+				return err
+			}
+			return c.usageErr("%w", err)
+		}
+		args = c.Args()
+		if len(args) == 0 {
+			return c.usageErr("missing subcommand: %s", want)
+		}
+	}
+	for _, s := range subs {
+		if s.name == args[0] {
+			return s.run(args[1:])
+		}
+	}
+	return c.usageErr("unknown subcommand %q: want %s", args[0], want)
+}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -25,28 +23,9 @@ Commands:
 
 // groups dispatches the groups subcommands.
 func (e *env) groups(args []string) error {
-	c := e.flags("groups", "groups list|describe [ARGUMENTS] [FLAGS]", groupsAbout)
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		// Only flags: -h, or -dir before the subcommand.
-		if err := c.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				c.usage(e.stdout)
-				return err
-			}
-			return c.usageErr("%w", err)
-		}
-		args = c.Args()
-		if len(args) == 0 {
-			return c.usageErr("missing subcommand: list or describe")
-		}
-	}
-	switch args[0] {
-	case "list":
-		return e.groupsList(args[1:])
-	case "describe":
-		return e.groupsDescribe(args[1:])
-	}
-	return c.usageErr("unknown subcommand %q: want list or describe", args[0])
+	return e.runSubcommand("groups", groupsAbout, args, []subcommand{
+		{"list", e.groupsList}, {"describe", e.groupsDescribe},
+	})
 }
 
 func (e *env) groupsList(args []string) (err error) {

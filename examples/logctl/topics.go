@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -31,32 +30,9 @@ not "." or "..".`
 
 // topics dispatches the topics subcommands.
 func (e *env) topics(args []string) error {
-	c := e.flags("topics", "topics create|list|describe|delete [ARGUMENTS] [FLAGS]", topicsAbout)
-	if len(args) == 0 || args[0] == "" || args[0][0] == '-' {
-		// Only flags: -h, or -dir before the subcommand.
-		if err := c.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				c.usage(e.stdout)
-				return err
-			}
-			return c.usageErr("%w", err)
-		}
-		args = c.Args()
-		if len(args) == 0 {
-			return c.usageErr("missing subcommand: create, list, describe or delete")
-		}
-	}
-	switch args[0] {
-	case "create":
-		return e.topicsCreate(args[1:])
-	case "list":
-		return e.topicsList(args[1:])
-	case "describe":
-		return e.topicsDescribe(args[1:])
-	case "delete":
-		return e.topicsDelete(args[1:])
-	}
-	return c.usageErr("unknown subcommand %q: want create, list, describe or delete", args[0])
+	return e.runSubcommand("topics", topicsAbout, args, []subcommand{
+		{"create", e.topicsCreate}, {"list", e.topicsList}, {"describe", e.topicsDescribe}, {"delete", e.topicsDelete},
+	})
 }
 
 const createAbout = `
