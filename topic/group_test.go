@@ -300,6 +300,7 @@ func TestManualCommitIsAtLeastOnce(t *testing.T) {
 		_, err := m.Poll(ctx)
 		require.NoError(t, err)
 	}
+	require.Equal(t, map[TopicPartition]int64{{"t", 0}: 2}, m.Positions())
 	require.NoError(t, m.Commit())
 	_, err = m.Poll(ctx) // read, never committed
 	require.NoError(t, err)

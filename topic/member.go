@@ -336,6 +336,18 @@ func (m *Member) dropAll() {
 	m.gen = 0
 }
 
+// Positions returns, for each partition the member reads, the offset
+// after the last record Poll returned from it: what Commit would commit.
+// A caller that commits only what it has handled keeps its own positions
+// and commits them with Registry.CommitOffsets.
+func (m *Member) Positions() map[TopicPartition]int64 {
+	out := make(map[TopicPartition]int64, len(m.cursors))
+	for tp, c := range m.cursors {
+		out[tp] = c.r.Offset()
+	}
+	return out
+}
+
 // Commit commits, for each partition the member reads, the offset after
 // the last record Poll returned from it. Partitions whose position has not
 // moved since the last commit are left out.
