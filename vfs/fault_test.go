@@ -34,7 +34,7 @@ func TestFaultFSFailsTheChosenOperation(t *testing.T) {
 func TestFaultFSStickyAndNonWrites(t *testing.T) {
 	f := NewFaultFS(NewMem(), FaultPlan{FailAt: 2, Sticky: true})
 	require.NoError(t, f.MkdirAll("/d", 0o755)) // 0
-	file, err := f.Create("/d/x")                 // 1
+	file, err := f.Create("/d/x")               // 1
 	require.NoError(t, err)
 	err = file.Sync() // 2: fails
 	require.ErrorIs(t, err, syscall.EIO)
