@@ -291,9 +291,13 @@ func (r *Registry) Create(name string, cfg Config) (*Topic, error) {
 	}
 	if err != nil {
 		t.close()
-		// Roll back; if that fails too, Open finishes it.
-		if names, lerr := fsys.List(r.root); lerr == nil {
-			r.removeTopicFiles(name, names)
+		// Roll back: mark the topic as being created again first, since
+		// a failed write of "ready" may have replaced the file anyway;
+		// then remove it. If any of this fails, Open finishes the job.
+		if writeMetadata(fsys, r.root, newMetadata(name, stateCreating, cfg)) == nil {
+			if names, lerr := fsys.List(r.root); lerr == nil {
+				r.removeTopicFiles(name, names)
+			}
 		}
 		return nil, err
 	}
@@ -321,24 +325,18 @@ func (r *Registry) AddPartitions(name string, total int) error {
 	cfg := t.cfg
 	cfg.Partitions = total
 	if err := writeMetadata(r.opts.FS, r.root, newMetadata(name, stateReady, cfg)); err != nil {
+		// The new partitions' directories stay: a failed write may have
+		// put the new count in place after all. If it did not, Open
+		// removes them as leftovers.
 		for _, p := range t.shrinkTo(have) {
 			p.Close()
 		}
-		r.removeDirs(name, intRange(have, total))
 		return err
 	}
 	t.changes.Broadcast()
 	return nil
 }
 
-// intRange returns [from, to).
-func intRange(from, to int) []int {
-	out := make([]int, 0, to-from)
-	for i := from; i < to; i++ {
-		out = append(out, i)
-	}
-	return out
-}
 
 // Delete deletes topic name and every record in it. Its partitions are
 // closed first: producers and readers of the topic get ErrClosed or
