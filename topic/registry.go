@@ -337,7 +337,6 @@ func (r *Registry) AddPartitions(name string, total int) error {
 	return nil
 }
 
-
 // Delete deletes topic name and every record in it. Its partitions are
 // closed first: producers and readers of the topic get ErrClosed or
 // ErrUnknownTopic. Deletion is crash-safe: once Delete has begun, a crash
