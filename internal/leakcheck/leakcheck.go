@@ -69,4 +69,3 @@ func Check(report func(format string, args ...any), wait time.Duration) {
 		report("%d goroutines of the library still run:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
 	}
 }
-
