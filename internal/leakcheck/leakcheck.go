@@ -1,10 +1,11 @@
-// Package leakcheck finds goroutines that the library started and did not
-// stop, for tests: everything the library starts must end on Close.
 package leakcheck
 
 import (
+	"fmt"
+	"os"
 	"runtime"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -68,4 +69,18 @@ func Check(report func(format string, args ...any), wait time.Duration) {
 	if leaked := Leaked(wait); len(leaked) > 0 {
 		report("%d goroutines of the library still run:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
 	}
+}
+
+// Main runs a package's tests and then fails the test binary if a library
+// goroutine outlived them, waiting up to 5 seconds for stragglers. Call it
+// from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	if code == 0 {
+		Check(func(format string, args ...any) {
+			fmt.Fprintf(os.Stderr, format+"\n", args...)
+			code = 1
+		}, 5*time.Second)
+	}
+	os.Exit(code)
 }
