@@ -2,9 +2,12 @@ package topic
 
 import (
 	"encoding/json"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/commitlog-go/commitlog/vfs"
 	"github.com/stretchr/testify/require"
 )
 
@@ -52,5 +55,46 @@ func FuzzMetadata(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, m.State, m2.State)
 		require.Equal(t, cfg, cfg2)
+	})
+}
+
+// FuzzTopicName checks ValidateName against the rules written out again,
+// and checks that a registry given any name either creates a topic whose
+// files stay inside its directory, or refuses it with ErrInvalidName and
+// writes nothing.
+func FuzzTopicName(f *testing.F) {
+	for _, name := range []string{"orders", "../x", "a/b", ".", "..", "", "a..b", "-_.", "x\x00y", "é", strings.Repeat("n", 250)} {
+		f.Add(name)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		valid := name != "" && name != "." && name != ".." && len(name) <= MaxNameLength &&
+			strings.Trim(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == ""
+		err := ValidateName(name)
+		if !valid {
+			var nameErr *NameError
+			require.ErrorAs(t, err, &nameErr)
+			require.ErrorIs(t, err, ErrInvalidName)
+			require.Equal(t, name, nameErr.Name)
+		} else {
+			require.NoError(t, err)
+			require.Equal(t, "/r", filepath.Dir(filepath.Join("/r", name+"-0")))
+		}
+
+		m := vfs.NewMem()
+		r, err := Open("/r", Options{FS: m, RetentionCheckInterval: -1})
+		require.NoError(t, err)
+		defer r.Close()
+		before := m.String()
+		_, err = r.Create(name, Config{Partitions: 1, SegmentIndexBytes: 4096})
+		if !valid {
+			require.ErrorIs(t, err, ErrInvalidName)
+			require.Equal(t, before, m.String(), "a refused name changes nothing on disk")
+			return
+		}
+		require.NoError(t, err)
+		entries, err := m.List("/r")
+		require.NoError(t, err)
+		require.Contains(t, entries, name+".topic")
+		require.Contains(t, entries, name+"-0")
 	})
 }
