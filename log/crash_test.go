@@ -3,11 +3,9 @@ package log
 import (
 	"bufio"
 	"bytes"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,12 +14,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/commitlog-go/commitlog/internal/crashtest"
 	"github.com/commitlog-go/commitlog/record"
 )
-
-var crashIterations = flag.Int("crash.iterations", 20, "kill-and-reopen iterations of TestCrashKillDuringAppend")
-
-const crashChildEnv = "COMMITLOG_CRASH_CHILD_DIR"
 
 // crashValue appends the value of the record at offset, so that any
 // reader can tell whether a record holds what was written there.
@@ -39,8 +34,8 @@ func crashValue(dst []byte, offset int64) []byte {
 // child process. It appends with an fsync per append and prints the last
 // offset of each acknowledged append, until it is killed.
 func TestCrashChild(t *testing.T) {
-	dir := os.Getenv(crashChildEnv)
-	if dir == "" {
+	dir, ok := crashtest.ChildDir()
+	if !ok {
 		t.Skip("run by TestCrashKillDuringAppend in a child process")
 	}
 	l, err := Open(dir, Options{Flush: FlushAlways, SegmentBytes: 64 << 10})
@@ -74,65 +69,39 @@ func TestCrashChild(t *testing.T) {
 // the same directory, so later rounds also recover logs that earlier
 // rounds recovered.
 func TestCrashKillDuringAppend(t *testing.T) {
-	if os.Getenv(crashChildEnv) != "" {
-		t.Skip("in the child")
-	}
 	dir := filepath.Join(t.TempDir(), "p-0")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
 	acked := int64(-1)
-	for i := range *crashIterations {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		lines := make(chan string)
-		go func() {
-			defer close(lines)
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-		}()
-		deadline := time.After(time.Duration(20+rng.IntN(150)) * time.Millisecond)
-		killed := false
-		for line := range lines {
-			if !killed {
-				select {
-				case <-deadline:
-					require.NoError(t, cmd.Process.Kill())
-					killed = true
-				default:
-				}
-			}
+	crashtest.Run(t, crashtest.Options{
+		Child: "TestCrashChild",
+		Dir:   dir,
+		Line: func(line string) error {
 			last, ok := strings.CutPrefix(line, "ack ")
-			require.True(t, ok, "child said: %s", line)
-			off, err := strconv.ParseInt(last, 10, 64)
-			require.NoError(t, err)
-			acked = off
-		}
-		if !killed {
-			require.NoError(t, cmd.Process.Kill())
-		}
-		cmd.Wait()
-
-		l, err := Open(dir, Options{SegmentBytes: 64 << 10})
-		require.NoError(t, err, "iteration %d", i)
-		require.GreaterOrEqual(t, l.LogEndOffset(), acked+1, "iteration %d: acknowledged records survive", i)
-		r := l.NewReader(0)
-		n := int64(0)
-		var want []byte
-		for r.Next() {
-			rr := r.Record()
-			want = crashValue(want[:0], n)
-			if rr.Offset != n || !bytes.Equal(rr.Value, want) {
-				t.Fatalf("iteration %d: record at offset %d is %q, want offset %d %q", i, rr.Offset, rr.Value, n, want)
+			if !ok {
+				return fmt.Errorf("child said: %s", line)
 			}
-			n++
-		}
-		require.NoError(t, r.Err())
-		require.Equal(t, l.LogEndOffset(), n, "nothing past the log end")
-		require.NoError(t, l.Close())
-	}
-	t.Logf("%d kills, %d records acknowledged", *crashIterations, acked+1)
+			off, err := strconv.ParseInt(last, 10, 64)
+			acked = off
+			return err
+		},
+		Check: func(t *testing.T, i int) {
+			l, err := Open(dir, Options{SegmentBytes: 64 << 10})
+			require.NoError(t, err)
+			defer l.Close()
+			require.GreaterOrEqual(t, l.LogEndOffset(), acked+1, "acknowledged records survive")
+			r := l.NewReader(0)
+			n := int64(0)
+			var want []byte
+			for r.Next() {
+				rr := r.Record()
+				want = crashValue(want[:0], n)
+				if rr.Offset != n || !bytes.Equal(rr.Value, want) {
+					t.Fatalf("record at offset %d is %q, want offset %d %q", rr.Offset, rr.Value, n, want)
+				}
+				n++
+			}
+			require.NoError(t, r.Err())
+			require.Equal(t, l.LogEndOffset(), n, "nothing past the log end")
+		},
+	})
+	t.Logf("%d kills, %d records acknowledged", crashtest.Iterations(), acked+1)
 }

@@ -3,11 +3,8 @@ package topic
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,16 +14,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/commitlog-go/commitlog/internal/crashtest"
 	"github.com/commitlog-go/commitlog/log"
 )
 
-var crashIterations = flag.Int("crash.iterations", 20, "kill-and-reopen iterations of TestCrashKillDuringProduce")
-
-const (
-	crashChildEnv = "COMMITLOG_TOPIC_CRASH_CHILD_DIR"
-	crashRunEnv   = "COMMITLOG_TOPIC_CRASH_RUN"
-	crashWriters  = 8
-)
+// crashWriters is the number of goroutines producing in the child.
+const crashWriters = 8
 
 // TestCrashChild is the process TestCrashKillDuringProduce kills. It opens
 // the registry (creating a durable topic the first time) and has
@@ -34,8 +27,8 @@ const (
 // sequence, printing "ack <partition> <offset> <value>" for every
 // acknowledged message, until it is killed.
 func TestCrashChild(t *testing.T) {
-	dir := os.Getenv(crashChildEnv)
-	if dir == "" {
+	dir, ok := crashtest.ChildDir()
+	if !ok {
 		t.Skip("run by TestCrashKillDuringProduce in a child process")
 	}
 	fail := func(what string, err error) {
@@ -57,11 +50,11 @@ func TestCrashChild(t *testing.T) {
 	}
 	var mu sync.Mutex
 	out := bufio.NewWriter(os.Stdout)
-	run := os.Getenv(crashRunEnv)
+	run := crashtest.ChildRun()
 	var wg sync.WaitGroup
 	for g := range crashWriters {
 		wg.Go(func() {
-			key := fmt.Sprintf("r%s-g%d", run, g)
+			key := fmt.Sprintf("r%d-g%d", run, g)
 			for seq := 0; ; seq++ {
 				value := fmt.Sprintf("%s-%d", key, seq)
 				ack, err := prod.Produce(context.Background(), Message{Topic: "t", Key: []byte(key), Value: []byte(value)})
@@ -82,79 +75,99 @@ func TestCrashChild(t *testing.T) {
 // random moment and reopens its registry: every acknowledged message is at
 // the offset its acknowledgement gave, and each writer's messages form a
 // gapless prefix of what it produced (the one in flight may or may not
-// have made it), with nothing else in the topic.
+// have made it), with nothing else in the topic. Each round reads what
+// was written since the last, and every 50th round and the last reread
+// the whole topic.
 func TestCrashKillDuringProduce(t *testing.T) {
-	if os.Getenv(crashChildEnv) != "" {
-		t.Skip("in the child")
-	}
 	dir := filepath.Join(t.TempDir(), "reg")
-	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 3))
-	type where struct {
-		partition int32
-		offset    int64
-	}
-	acked := map[string]where{} // value -> where, over all runs
-	for run := range *crashIterations {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$")
-		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir, crashRunEnv+"="+strconv.Itoa(run))
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		require.NoError(t, cmd.Start())
-		deadline := time.After(time.Duration(30+rng.IntN(150)) * time.Millisecond)
-		killed := false
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if !killed {
-				select {
-				case <-deadline:
-					require.NoError(t, cmd.Process.Kill())
-					killed = true
-				default:
-				}
-			}
-			var w where
+	acked := map[string]crashWhere{} // value -> where, over all runs
+	var checked crashChecked
+	ackedTotal := 0
+	crashtest.Run(t, crashtest.Options{
+		Child:   "TestCrashChild",
+		Dir:     dir,
+		MinLife: 30 * time.Millisecond,
+		Line: func(line string) error {
+			var w crashWhere
 			var value string
-			_, err := fmt.Sscanf(sc.Text(), "ack %d %d %s", &w.partition, &w.offset, &value)
-			require.NoError(t, err, "child said: %s", sc.Text())
-			acked[value] = w
-		}
-		if !killed {
-			require.NoError(t, cmd.Process.Kill())
-		}
-		cmd.Wait()
-
-		r, err := Open(dir, Options{RetentionCheckInterval: -1})
-		require.NoError(t, err, "run %d", run)
-		tp, err := r.Topic("t")
-		require.NoError(t, err, "run %d", run)
-		found := map[string]where{}
-		nextSeq := map[string]int{}
-		for _, p := range tp.Partitions() {
-			pr, err := tp.NewPartitionReader(int(p.Index()), ReaderOptions{})
-			require.NoError(t, err)
-			for {
-				rec, err := pr.TryNext()
-				require.NoError(t, err)
-				if rec == nil {
-					break
-				}
-				// Values are <writer>-<seq>, and the writer is the key.
-				value := string(rec.Value)
-				i := strings.LastIndexByte(value, '-')
-				require.Positive(t, i, "run %d: a record nobody wrote: %q", run, value)
-				seq, err := strconv.Atoi(value[i+1:])
-				require.NoError(t, err, "run %d: a record nobody wrote: %q", run, value)
-				writer := value[:i]
-				require.Equal(t, string(rec.Key), writer, "run %d", run)
-				require.Equal(t, nextSeq[writer], seq, "run %d: writer %s has a gap or a repeat", run, writer)
-				nextSeq[writer]++
-				found[value] = where{rec.Partition, rec.Offset}
+			if _, err := fmt.Sscanf(line, "ack %d %d %s", &w.partition, &w.offset, &value); err != nil {
+				return fmt.Errorf("child said %q: %w", line, err)
 			}
-		}
-		for value, w := range acked {
-			require.Equal(t, w, found[value], "run %d: acknowledged %s lost or moved", run, value)
-		}
-		require.NoError(t, r.Close())
+			acked[value] = w
+			return nil
+		},
+		Check: func(t *testing.T, run int) {
+			r, err := Open(dir, Options{RetentionCheckInterval: -1})
+			require.NoError(t, err)
+			defer r.Close()
+			tp, err := r.Topic("t")
+			require.NoError(t, err)
+			if run%50 == 49 || run == crashtest.Iterations()-1 {
+				checked = crashChecked{}
+			}
+			checked.read(t, tp)
+			// The child's records all follow where the last read stopped,
+			// so this read saw every one that survived.
+			for value, w := range acked {
+				got, ok := checked.found[value]
+				require.True(t, ok, "acknowledged %s lost", value)
+				require.Equal(t, w, got, "acknowledged %s moved", value)
+			}
+			ackedTotal += len(acked)
+			clear(acked)
+			clear(checked.found)
+		},
+	})
+	t.Logf("%d kills, %d messages acknowledged, %d in the topic", crashtest.Iterations(), ackedTotal, checked.total)
+}
+
+type crashWhere struct {
+	partition int32
+	offset    int64
+}
+
+// crashChecked is what TestCrashKillDuringProduce has read of the topic
+// so far: where each partition's next unread record is, and the next
+// sequence number each writer must have.
+type crashChecked struct {
+	next    map[int32]int64
+	nextSeq map[string]int
+	found   map[string]crashWhere // values read in the last read
+	total   int
+}
+
+// read reads every partition from where the last read stopped, checking
+// that each record is the next of its writer's sequence. A partition
+// whose log end fell below where the last read stopped has lost
+// acknowledged records.
+func (c *crashChecked) read(t *testing.T, tp *Topic) {
+	if c.next == nil {
+		c.next, c.nextSeq, c.found, c.total = map[int32]int64{}, map[string]int{}, map[string]crashWhere{}, 0
 	}
-	t.Logf("%d kills, %d messages acknowledged", *crashIterations, len(acked))
+	for _, p := range tp.Partitions() {
+		i := p.Index()
+		require.GreaterOrEqual(t, p.HighWatermark(), c.next[i], "partition %d is shorter than it was", i)
+		pr, err := tp.NewPartitionReader(int(i), ReaderOptions{Start: AtOffset(c.next[i])})
+		require.NoError(t, err)
+		for {
+			rec, err := pr.TryNext()
+			require.NoError(t, err)
+			if rec == nil {
+				break
+			}
+			// Values are <writer>-<seq>, and the writer is the key.
+			value := string(rec.Value)
+			j := strings.LastIndexByte(value, '-')
+			require.Positive(t, j, "a record nobody wrote: %q", value)
+			seq, err := strconv.Atoi(value[j+1:])
+			require.NoError(t, err, "a record nobody wrote: %q", value)
+			writer := value[:j]
+			require.Equal(t, string(rec.Key), writer)
+			require.Equal(t, c.nextSeq[writer], seq, "writer %s has a gap or a repeat", writer)
+			c.nextSeq[writer]++
+			c.found[value] = crashWhere{rec.Partition, rec.Offset}
+			c.next[i] = rec.Offset + 1
+			c.total++
+		}
+	}
 }
