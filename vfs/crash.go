@@ -135,7 +135,7 @@ func (c *crashCopy) copy(n *memNode) *memNode {
 	if !n.isDir {
 		n.mu.RLock()
 		data := c.contents(n)
-		cn := &memNode{data: data, durable: data, shared: true, modTime: n.modTime}
+		cn := &memNode{data: data, durable: data, sharedLen: len(data), modTime: n.modTime}
 		n.mu.RUnlock()
 		c.copies[n] = cn
 		return cn
@@ -172,8 +172,9 @@ func (c *crashCopy) contents(n *memNode) []byte {
 	if c.rng == nil || bytes.Equal(cur, dur) {
 		return dur
 	}
-	// While shared, data and durable agree on durable's bytes.
-	if len(cur) > len(dur) && (n.shared || bytes.HasPrefix(cur, dur)) {
+	// While data's array is shared, it is durable's, and they agree on
+	// durable's bytes.
+	if len(cur) > len(dur) && (n.sharedLen > 0 || bytes.HasPrefix(cur, dur)) {
 		extra := len(cur) - len(dur)
 		keep := 0
 		switch c.rng.IntN(4) {

@@ -257,6 +257,34 @@ func TestCrashCloneIsIndependent(t *testing.T) {
 	require.Equal(t, "b", contents(t, c2, "/db/b"))
 }
 
+// TestCrashCloneSurvivesTruncateAndRewrite truncates a synced file, syncs
+// the shorter file and writes where the cut bytes were: a clone taken
+// before the truncation keeps the old bytes. (The write once reused the
+// backing array the clone still saw, because only the latest synced
+// length was protected.)
+func TestCrashCloneSurvivesTruncateAndRewrite(t *testing.T) {
+	m := newCrashFS(t)
+	f, err := m.Create("/db/a")
+	require.NoError(t, err)
+	defer f.Close()
+	_, err = f.WriteAt([]byte("0123456789"), 0)
+	require.NoError(t, err)
+	require.NoError(t, f.Sync())
+	require.NoError(t, m.SyncDir("/db"))
+	before := m.CrashClone(CrashOptions{})
+
+	require.NoError(t, f.Truncate(4))
+	require.NoError(t, f.Sync())
+	truncated := m.CrashClone(CrashOptions{})
+	_, err = f.WriteAt([]byte("abcdef"), 4)
+	require.NoError(t, err)
+	require.NoError(t, f.Sync())
+
+	require.Equal(t, "0123456789", contents(t, before, "/db/a"))
+	require.Equal(t, "0123", contents(t, truncated, "/db/a"))
+	require.Equal(t, "0123abcdef", contents(t, m, "/db/a"))
+}
+
 func TestCrashCloneTornTail(t *testing.T) {
 	const (
 		synced   = "durable:"

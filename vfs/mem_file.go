@@ -113,7 +113,7 @@ func (f *memFile) Sync() error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.durable = n.data[:len(n.data):len(n.data)]
-	n.shared = true
+	n.sharedLen = max(n.sharedLen, len(n.data))
 	return nil
 }
 

@@ -24,11 +24,13 @@ type memNode struct {
 	mu      sync.RWMutex
 	data    []byte // current contents
 	durable []byte // contents as of the last Sync; never modified in place
-	// shared reports that data and durable share a backing array, so
-	// data must be copied before any of its first len(durable) bytes is
-	// changed.
-	shared  bool
-	modTime time.Time
+	// sharedLen is how much of data's backing array other slices see:
+	// durable, and the durable contents of earlier Syncs that crash
+	// clones took, which may be longer than durable after a truncation.
+	// data must be copied before any of its first sharedLen bytes is
+	// changed. Zero when data's array is its own.
+	sharedLen int
+	modTime   time.Time
 }
 
 // dirChange is one change of a directory entry: name now refers to node,
@@ -92,18 +94,18 @@ func (n *memNode) resize(size int64) {
 	grown := make([]byte, size, max(size, 2*int64(cap(n.data))))
 	copy(grown, n.data)
 	n.data = grown
-	n.shared = false
+	n.sharedLen = 0
 }
 
 // unshare gives n.data a backing array of its own if bytes from off on are
-// about to change and some of them belong to n.durable. n.mu must be held
+// about to change and other slices see some of them. n.mu must be held
 // for writing.
 func (n *memNode) unshare(off int64) {
-	if n.shared && off < int64(len(n.durable)) {
+	if off < int64(n.sharedLen) {
 		owned := make([]byte, len(n.data), cap(n.data))
 		copy(owned, n.data)
 		n.data = owned
-		n.shared = false
+		n.sharedLen = 0
 	}
 }
 
