@@ -12,8 +12,8 @@ const logStartFile = "log-start-offset-checkpoint"
 // history forgets what came before it. The new start is written to disk
 // before any file goes, so a crash can lose no record at or above it and
 // bring back none below it. It returns the log start afterwards; an offset
-// at or below the current start changes nothing, one past the log end is
-// an *OffsetOutOfRangeError.
+// at or below the current start changes nothing; a negative one, or one
+// past the log end, is an *OffsetOutOfRangeError.
 func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -21,7 +21,7 @@ func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 		return 0, err
 	}
 	start, end := l.logStart.Load(), l.logEnd.Load()
-	if offset > end {
+	if offset < 0 || offset > end {
 		return start, &OffsetOutOfRangeError{Offset: offset, LogStart: start, LogEnd: end}
 	}
 	if offset <= start {

@@ -14,8 +14,12 @@ import (
 // after the one holding offset are deleted once their readers are done.
 // An offset at or past the log end changes nothing; one below the log
 // start empties the log and restarts it there, as TruncateFullyAndStartAt.
-// Waiters past the new end are woken with an *OffsetOutOfRangeError.
+// Waiters past the new end are woken with an *OffsetOutOfRangeError. A
+// negative offset is an *OffsetOutOfRangeError, and changes nothing.
 func (l *Log) TruncateTo(offset int64) error {
+	if offset < 0 {
+		return &OffsetOutOfRangeError{Offset: offset, LogStart: l.logStart.Load(), LogEnd: l.logEnd.Load()}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err := l.writable(); err != nil {

@@ -9,8 +9,9 @@ import (
 // a reader that has read everything waits for more. Wait returns early
 // with ErrClosed when the log is closed, with the context's error when ctx
 // ends, and with an *OffsetOutOfRangeError when offset is past the log
-// end, at once or after a truncation while it waits. Thousands of goroutines may wait at once; they cost no polling
-// and are woken together by the append that satisfies them.
+// end, at once or after a truncation while it waits. Thousands of
+// goroutines may wait at once; they cost no polling and are woken together
+// by the append that satisfies them.
 func (l *Log) Wait(ctx context.Context, offset int64) error {
 	for {
 		// Take the channel before looking at the log end, so that an
@@ -18,10 +19,10 @@ func (l *Log) Wait(ctx context.Context, offset int64) error {
 		changed := l.changes.Wait()
 		end := l.logEnd.Load()
 		switch {
-		case end > offset:
-			return nil
 		case l.isClosed.Load():
 			return ErrClosed
+		case end > offset:
+			return nil
 		case offset > end:
 			// Past the end: never valid, or truncated away while the
 			// caller waited.
