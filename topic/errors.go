@@ -36,7 +36,8 @@ var (
 	// ErrInvalidGroup means a consumer group name is empty or longer
 	// than 32,767 bytes.
 	ErrInvalidGroup = errors.New("topic: invalid consumer group name")
-	// ErrInvalidOffset means a commit named a negative offset.
+	// ErrInvalidOffset means a commit, or a reader's start, named a
+	// negative offset.
 	ErrInvalidOffset = errors.New("topic: invalid offset")
 	// ErrOffsetMetadataTooLarge means a commit's metadata is longer than
 	// MaxOffsetMetadata.

@@ -51,7 +51,9 @@ func Earliest() Position { return Position{kind: atEarliest} }
 // records produced from now on.
 func Latest() Position { return Position{kind: atLatest} }
 
-// AtOffset starts at offset.
+// AtOffset starts at offset; a negative offset makes the reader fail with
+// ErrInvalidOffset, one past the high watermark with an
+// *OffsetOutOfRangeError.
 func AtOffset(offset int64) Position { return Position{kind: atOffset, offset: offset} }
 
 // AtTime starts at the first record whose timestamp is at or after t, or
@@ -94,7 +96,7 @@ func (pos Position) resolve(t *Topic, p *partition.Partition) (int64, error) {
 		return p.HighWatermark(), nil
 	case atOffset:
 		if pos.offset < 0 {
-			return 0, fmt.Errorf("%w: negative offset %d", ErrInvalidConfig, pos.offset)
+			return 0, fmt.Errorf("%w: reader start at %d", ErrInvalidOffset, pos.offset)
 		}
 		return pos.offset, nil
 	}
@@ -180,15 +182,25 @@ func (t *Topic) NewPartitionReader(index int, opts ReaderOptions) (*PartitionRea
 	if err != nil {
 		return nil, err
 	}
-	offset, err := opts.Start.resolve(t, p)
+	offset, err := startOffset(t, p, opts.Start)
 	if err != nil {
 		return nil, err
 	}
+	return &PartitionReader{t: t, c: newCursor(p, offset, opts.FailOnOutOfRange)}, nil
+}
+
+// startOffset resolves pos on partition p of t, refusing an offset past
+// the log end.
+func startOffset(t *Topic, p *partition.Partition, pos Position) (int64, error) {
+	offset, err := pos.resolve(t, p)
+	if err != nil {
+		return 0, err
+	}
 	if end := p.LogEndOffset(); offset > end {
-		return nil, &partition.Error{Topic: t.name, Partition: int32(index), Op: "read",
+		return 0, &partition.Error{Topic: t.name, Partition: p.Index(), Op: "read",
 			Err: &log.OffsetOutOfRangeError{Offset: offset, LogStart: p.LogStartOffset(), LogEnd: end}}
 	}
-	return &PartitionReader{t: t, c: newCursor(p, offset, opts.FailOnOutOfRange)}, nil
+	return offset, nil
 }
 
 // Next returns the next committed record, waiting for one until ctx ends.
@@ -224,9 +236,11 @@ func (r *PartitionReader) All(ctx context.Context) iter.Seq2[*Record, error] {
 // Offset is the offset of the next record the reader returns.
 func (r *PartitionReader) Offset() int64 { return r.c.r.Offset() }
 
-// Seek moves the reader to pos.
+// Seek moves the reader to pos. A negative offset (ErrInvalidOffset) or
+// one past the log end (*OffsetOutOfRangeError) leaves the reader where it
+// was.
 func (r *PartitionReader) Seek(pos Position) error {
-	offset, err := pos.resolve(r.t, r.c.part)
+	offset, err := startOffset(r.t, r.c.part, pos)
 	if err != nil {
 		return err
 	}
@@ -271,6 +285,9 @@ type TopicReader struct {
 // NewReader returns a reader of every partition of the topic, each from
 // opts.Start.
 func (t *Topic) NewReader(opts ReaderOptions) (*TopicReader, error) {
+	if t.closed.Load() {
+		return nil, ErrClosed
+	}
 	r := &TopicReader{t: t, opts: opts}
 	if err := r.addPartitions(); err != nil {
 		return nil, err

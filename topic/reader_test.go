@@ -86,7 +86,7 @@ func TestPartitionReaderStartPositions(t *testing.T) {
 	_, err = tp.NewPartitionReader(1, ReaderOptions{Start: AtOffset(12)})
 	require.ErrorIs(t, err, partition.ErrOffsetOutOfRange)
 	_, err = tp.NewPartitionReader(1, ReaderOptions{Start: AtOffset(-3)})
-	require.ErrorIs(t, err, ErrInvalidConfig)
+	require.ErrorIs(t, err, ErrInvalidOffset)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
