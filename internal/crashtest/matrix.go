@@ -74,11 +74,15 @@ func (x *Matrix[S]) before(op vfs.Op) error {
 	if !x.on {
 		return nil
 	}
+	// What was acknowledged before the clone is taken is what the clone
+	// must hold: read it first, since other goroutines go on meanwhile.
 	if boundary {
-		x.clones = append(x.clones, Clone[S]{FS: x.mem.CrashClone(vfs.CrashOptions{}), Op: op, Acked: x.state()})
+		acked := x.state()
+		x.clones = append(x.clones, Clone[S]{Acked: acked, Op: op, FS: x.mem.CrashClone(vfs.CrashOptions{})})
 	}
 	if x.rng.Float64() < x.rate {
-		x.clones = append(x.clones, Clone[S]{FS: x.mem.CrashClone(vfs.CrashOptions{Rand: x.rng}), Op: op, Torn: true, Acked: x.state()})
+		acked := x.state()
+		x.clones = append(x.clones, Clone[S]{Acked: acked, Op: op, Torn: true, FS: x.mem.CrashClone(vfs.CrashOptions{Rand: x.rng})})
 	}
 	return nil
 }
