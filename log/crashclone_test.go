@@ -119,7 +119,7 @@ func requireAtomic(t *testing.T, opts Options, op func(l *Log) error) {
 }
 
 func TestTruncationIsAtomicAcrossCrashes(t *testing.T) {
-	opts := Options{SegmentBytes: 1500, Flush: FlushAlways}
+	opts := Options{SegmentBytes: 1500, MaxIndexBytes: 4096, Flush: FlushAlways}
 	t.Run("TruncateTo", func(t *testing.T) {
 		requireAtomic(t, opts, func(l *Log) error { return l.TruncateTo(123) })
 	})
@@ -133,11 +133,11 @@ func TestTruncationIsAtomicAcrossCrashes(t *testing.T) {
 
 func TestRetentionIsAtomicAcrossCrashes(t *testing.T) {
 	t.Run("by size", func(t *testing.T) {
-		requireAtomic(t, Options{SegmentBytes: 1500, Flush: FlushAlways, RetentionAge: -1, RetentionBytes: 5000},
+		requireAtomic(t, Options{SegmentBytes: 1500, MaxIndexBytes: 4096, Flush: FlushAlways, RetentionAge: -1, RetentionBytes: 5000},
 			func(l *Log) error { _, err := l.EnforceRetention(); return err })
 	})
 	t.Run("DeleteRecordsBefore", func(t *testing.T) {
-		requireAtomic(t, Options{SegmentBytes: 1500, Flush: FlushAlways},
+		requireAtomic(t, Options{SegmentBytes: 1500, MaxIndexBytes: 4096, Flush: FlushAlways},
 			func(l *Log) error { _, err := l.DeleteRecordsBefore(155); return err })
 	})
 }

@@ -16,7 +16,7 @@ import (
 func faultValue(offset int64) string { return fmt.Sprintf("value-%d", offset) }
 
 // TestFailEveryOperation runs a workload (appends that roll small
-// segments, retention, close) once per filesystem operation, failing that
+// segments, retention, Roll, DeleteRecordsBefore, TruncateTo, close) once per filesystem operation, failing that
 // operation: with EIO, and with ENOSPC after writing half. Every run must
 // end without a panic; the first error must be the injected one (typed);
 // after a failed write or sync the log must refuse appends; and the log
@@ -66,11 +66,23 @@ func runFaultWorkload(t *testing.T, plan vfs.FaultPlan) bool {
 		var failed error
 		var failedOp vfs.OpKind
 		for n := int64(0); n < 60 && failed == nil; n++ {
-			info, err := l.AppendRecords(record.Record{Timestamp: n, Value: []byte(faultValue(n))})
+			off := l.LogEndOffset()
+			info, err := l.AppendRecords(record.Record{Timestamp: n, Value: []byte(faultValue(off))})
 			if err == nil {
+				require.Equal(t, off, info.FirstOffset, where)
 				acked = info.LastOffset + 1
-				if n%20 == 19 {
+				switch {
+				case n%20 == 19:
 					_, err = l.EnforceRetention()
+				case n == 30:
+					err = l.Roll()
+				case n == 35:
+					_, err = l.DeleteRecordsBefore(l.LogStartOffset() + 3)
+				case n == 45:
+					// Once begun, a truncation finishes on reopen.
+					target := l.LogEndOffset() - 4
+					acked = min(acked, target)
+					err = l.TruncateTo(target)
 				}
 			}
 			if err != nil {
@@ -90,7 +102,7 @@ func runFaultWorkload(t *testing.T, plan vfs.FaultPlan) bool {
 	}
 
 	// Reopen on the files as the workload left them.
-	l, err = Open("/d/p-0", Options{FS: m, RetentionCheckInterval: -1})
+	l, err = Open("/d/p-0", Options{FS: m, MaxIndexBytes: 1024, RetentionCheckInterval: -1})
 	require.NoError(t, err, where)
 	defer l.Close()
 	require.GreaterOrEqual(t, l.LogEndOffset(), acked, "%s: acknowledged records lost", where)

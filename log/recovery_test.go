@@ -177,7 +177,7 @@ func TestCrashClonesKeepAcknowledged(t *testing.T) {
 	m := vfs.NewMem()
 	require.NoError(t, m.MkdirAll("/d", 0o755))
 	require.NoError(t, m.SyncDir("/"))
-	opts := Options{FS: m, Flush: FlushAlways, SegmentBytes: 1500}
+	opts := Options{FS: m, Flush: FlushAlways, SegmentBytes: 1500, MaxIndexBytes: 4096}
 	l, err := Open("/d/p", opts)
 	require.NoError(t, err)
 	defer l.Close()
@@ -193,7 +193,7 @@ func TestCrashClonesKeepAcknowledged(t *testing.T) {
 				copts.Rand = rand.New(rand.NewPCG(uint64(round), 7))
 			}
 			clone := m.CrashClone(copts)
-			cl, err := Open("/d/p", Options{FS: clone, SegmentBytes: 1500})
+			cl, err := Open("/d/p", Options{FS: clone, SegmentBytes: 1500, MaxIndexBytes: 4096})
 			require.NoError(t, err, "round %d torn %v", round, torn)
 			require.Equal(t, acked, cl.LogEndOffset(), "round %d torn %v: fsynced appends survive", round, torn)
 			require.Equal(t, values(0, acked), readAll(t, cl, 0))
@@ -209,7 +209,7 @@ func TestCrashCloneWithoutFlushLosesOnlyTheUnsynced(t *testing.T) {
 	m := vfs.NewMem()
 	require.NoError(t, m.MkdirAll("/d", 0o755))
 	require.NoError(t, m.SyncDir("/"))
-	l, err := Open("/d/p", Options{FS: m, SegmentBytes: 1200})
+	l, err := Open("/d/p", Options{FS: m, SegmentBytes: 1200, MaxIndexBytes: 4096})
 	require.NoError(t, err)
 	defer l.Close()
 	appendN(t, l, 0, 100, 5)
@@ -217,7 +217,7 @@ func TestCrashCloneWithoutFlushLosesOnlyTheUnsynced(t *testing.T) {
 	appendN(t, l, 100, 100, 5)
 	for seed := range uint64(20) {
 		clone := m.CrashClone(vfs.CrashOptions{Rand: rand.New(rand.NewPCG(seed, 8))})
-		cl, err := Open("/d/p", Options{FS: clone, SegmentBytes: 1200})
+		cl, err := Open("/d/p", Options{FS: clone, SegmentBytes: 1200, MaxIndexBytes: 4096})
 		require.NoError(t, err)
 		end := cl.LogEndOffset()
 		require.GreaterOrEqual(t, end, int64(100), "synced records survive")
