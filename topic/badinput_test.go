@@ -148,7 +148,9 @@ func TestClosedRegistry(t *testing.T) {
 	}
 	require.NoError(t, prod.Flush(ctx), "nothing was waiting")
 	require.NoError(t, prod.Close())
+	require.NoError(t, prod.Close(), "Close twice")
 	member.Close()
+	require.NoError(t, member.Close(), "Close twice")
 	require.NoError(t, r.Close())
 	// Getters answer without panicking.
 	r.Topics()
