@@ -14,10 +14,10 @@ import (
 	"time"
 )
 
-var iterations = flag.Int("crash.iterations", 20, "kill-and-reopen iterations of each crash test")
+var iterations = flag.Int("crash.iterations", 30, "kill-and-reopen iterations of each crash test")
 
 // Iterations returns the number of kills each crash test makes, set by the
-// -crash.iterations flag (default 20).
+// -crash.iterations flag (default 30).
 func Iterations() int { return *iterations }
 
 // Environment variables by which a parent tells its child what to do.
