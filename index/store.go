@@ -91,7 +91,7 @@ func (s *store[E]) open(maxBytes int, writable bool, decode decodeFunc[E]) error
 		s.file = nil
 		return err
 	}
-	return nil
+	return s.releaseFile()
 }
 
 func (s *store[E]) read(f vfs.File, decode decodeFunc[E]) ([]E, int64, error) {
@@ -250,12 +250,7 @@ func (s *store[E]) seal() error {
 		}
 		s.unsynced = false
 	}
-	err := s.file.Close()
-	s.file = nil
-	if err != nil {
-		return ioError("closing", s.path, err)
-	}
-	return nil
+	return s.releaseFile()
 }
 
 // resize sets the capacity to maxBytes worth of entries, or the present
@@ -272,7 +267,25 @@ func (s *store[E]) resize(maxBytes int) error {
 	}
 	s.maxEntries.Store(int64(max(maxBytes/s.entrySize, len(s.load()))))
 	s.prealloc = true
-	return s.preallocate()
+	if err := s.preallocate(); err != nil {
+		return err
+	}
+	// The entries are written when the index is sealed or closed: until
+	// then it needs no descriptor, and an idle partition holds one less.
+	return s.releaseFile()
+}
+
+// releaseFile closes the held file, if any; ensureFile opens it again.
+func (s *store[E]) releaseFile() error {
+	if s.file == nil {
+		return nil
+	}
+	err := s.file.Close()
+	s.file = nil
+	if err != nil {
+		return ioError("closing", s.path, err)
+	}
+	return nil
 }
 
 // close writes the pending entries, cuts a file it preallocated back to
@@ -283,8 +296,9 @@ func (s *store[E]) close() error {
 	}
 	s.closed = true
 	err := s.flush(false)
-	if err == nil && s.file != nil {
-		if want := int64(len(s.load())) * int64(s.entrySize); s.fileSize != want {
+	want := int64(len(s.load())) * int64(s.entrySize)
+	if err == nil && (s.file != nil || s.prealloc) && s.fileSize != want {
+		if err = s.ensureFile(); err == nil {
 			err = s.truncateFile(want)
 		}
 	}
