@@ -18,22 +18,49 @@ func Parse(p []byte) (Batch, error) {
 		return nil, fmt.Errorf("%w: %d bytes, need %d for the length", ErrTruncated, len(p), LogOverhead)
 	}
 	b := Batch(p)
-	length := b.Length()
-	if length < HeaderSize-LogOverhead {
-		return nil, &CorruptError{Pos: -1, BaseOffset: b.BaseOffset(),
-			Reason: fmt.Sprintf("length %d is below the %d-byte header", length, HeaderSize-LogOverhead)}
+	if err := b.checkFraming(); err != nil {
+		return nil, err
 	}
-	if len(p) > magicOffset {
-		if m := b.Magic(); m != Magic {
-			return nil, &CorruptError{Pos: -1, BaseOffset: b.BaseOffset(),
-				Reason: fmt.Sprintf("magic %d", m), Err: ErrUnsupportedMagic}
-		}
-	}
-	size := LogOverhead + int(length)
+	size := b.Size()
 	if len(p) < size {
 		return nil, fmt.Errorf("%w: %d of %d bytes", ErrTruncated, len(p), size)
 	}
 	return b[:size:size], nil
+}
+
+// ParseHeader returns the header of the batch at the start of p, which
+// needs to hold only the header: HeaderSize bytes. It checks what Parse
+// checks but that the whole batch is there, so that a reader looking for
+// one batch can step over others knowing only their headers. The Batch it
+// returns has only the header's accessors; its Size is the whole batch's.
+//
+// If p is shorter than a header, ParseHeader returns an error wrapping
+// ErrTruncated; if the header is impossible, a *CorruptError.
+func ParseHeader(p []byte) (Batch, error) {
+	if len(p) < HeaderSize {
+		return nil, fmt.Errorf("%w: %d bytes, need %d for the header", ErrTruncated, len(p), HeaderSize)
+	}
+	b := Batch(p[:HeaderSize:HeaderSize])
+	if err := b.checkFraming(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// checkFraming checks the length and, if b reaches it, the magic: what
+// it takes to trust the batch's Size.
+func (b Batch) checkFraming() error {
+	if length := b.Length(); length < HeaderSize-LogOverhead {
+		return &CorruptError{Pos: -1, BaseOffset: b.BaseOffset(),
+			Reason: fmt.Sprintf("length %d is below the %d-byte header", length, HeaderSize-LogOverhead)}
+	}
+	if len(b) > magicOffset {
+		if m := b.Magic(); m != Magic {
+			return &CorruptError{Pos: -1, BaseOffset: b.BaseOffset(),
+				Reason: fmt.Sprintf("magic %d", m), Err: ErrUnsupportedMagic}
+		}
+	}
+	return nil
 }
 
 // Validate checks everything about the batch that can be checked without

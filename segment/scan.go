@@ -39,8 +39,9 @@ var errStopScan = errors.New("segment: stop scan")
 // Buffer sizes for reading the log file: small for finding one batch near
 // an index entry, large for reading a whole segment.
 const (
-	locateBufSize  = 16 << 10
-	recoverBufSize = 1 << 20
+	locateBufSize    = 16 << 10
+	recoverBufSize   = 1 << 20
+	firstHeaderChunk = 512
 )
 
 // scan walks the batches of the log file in [from, to), reading it into buf
@@ -53,13 +54,22 @@ const (
 // returning errStopScan ends the walk at that batch with no error.
 func (s *Segment) scan(buf []byte, from, to int64, verify bool, fn func(batchHeader) error) (int64, error) {
 	pos := from
+	// A walk of headers reads a small chunk first and doubles it each
+	// time: the batch it looks for is often the first or second after
+	// an index entry, and a large read would copy bytes it steps over.
+	chunk := len(buf)
+	if !verify {
+		chunk = min(chunk, firstHeaderChunk)
+	}
 	for pos < to {
-		n := int(min(int64(len(buf)), to-pos))
+		n := int(min(int64(chunk), to-pos))
+		chunk = min(2*chunk, len(buf))
 		if _, err := s.file.ReadAt(buf[:n], pos); err != nil && !errors.Is(err, io.EOF) {
 			return pos, fmt.Errorf("segment: reading %d at %d: %w", s.base, pos, err)
 		}
 		// off counts the bytes from pos taken by whole batches; it passes
-		// n when a batch larger than buf was checked in pieces.
+		// n when a batch larger than buf was checked in pieces, or stepped
+		// over by its header.
 		off := 0
 		for off < n {
 			at := pos + int64(off)
@@ -84,7 +94,8 @@ func (s *Segment) scan(buf []byte, from, to int64, verify bool, fn func(batchHea
 }
 
 // nextBatch reads the batch at the start of rest, which lies at position at
-// of the file. It returns a header of size 0 when the batch continues past
+// of the file. Without verify it needs only the batch's header in rest.
+// With verify, it returns a header of size 0 when the batch continues past
 // rest and rest is not the start of the chunk, so that the caller reads
 // again from the batch. A batch longer than the whole chunk is checked in
 // pieces with buf, which verifyLarge overwrites.
@@ -95,6 +106,19 @@ func (s *Segment) nextBatch(rest []byte, chunkStart bool, at, to int64, verify b
 				s.base, record.ErrTruncated, to-at, at)
 		}
 		return batchHeader{}, nil
+	}
+	if !verify {
+		// Headers are all a walk needs: step over a batch that runs past
+		// the chunk rather than read it again.
+		head, err := record.ParseHeader(rest)
+		if err != nil {
+			return batchHeader{}, positioned(err, s.base, at)
+		}
+		if size := head.Size(); at+int64(size) > to {
+			return batchHeader{}, fmt.Errorf("segment %d: %w: batch of %d bytes at %d runs past the end at %d",
+				s.base, record.ErrTruncated, size, at, to)
+		}
+		return headerOf(head, at), nil
 	}
 	b, err := record.Parse(rest)
 	if err == nil {
