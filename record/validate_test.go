@@ -121,6 +121,34 @@ func TestParse(t *testing.T) {
 	require.ErrorIs(t, err, ErrCorrupt)
 }
 
+func TestParseHeader(t *testing.T) {
+	a := buildSample(t, compress.None, 5)
+
+	for _, have := range []int{HeaderSize, HeaderSize + 7, len(a)} {
+		head, err := ParseHeader(a[:have])
+		require.NoError(t, err, "%d bytes", have)
+		require.Len(t, head, HeaderSize)
+		require.Equal(t, len(a), head.Size(), "the whole batch's size from its header")
+		require.Equal(t, a.BaseOffset(), head.BaseOffset())
+		require.Equal(t, a.LastOffset(), head.LastOffset())
+		require.Equal(t, a.MaxTimestamp(), head.MaxTimestamp())
+	}
+	for cut := range HeaderSize {
+		_, err := ParseHeader(a[:cut])
+		require.ErrorIs(t, err, ErrTruncated, "cut at %d", cut)
+	}
+
+	short := append([]byte{}, a...)
+	be.PutUint32(short[lengthOffset:], 20)
+	_, err := ParseHeader(short[:HeaderSize])
+	requireCorrupt(t, err, "below the 49-byte header")
+
+	old := append([]byte{}, a...)
+	old[magicOffset] = 1
+	_, err = ParseHeader(old[:HeaderSize])
+	require.ErrorIs(t, err, ErrUnsupportedMagic)
+}
+
 func TestCorruptErrorMessage(t *testing.T) {
 	err := &CorruptError{Pos: 8080, BaseOffset: 42, Reason: "crc mismatch"}
 	require.Equal(t, "record: corrupt batch at offset 42, byte 8080: crc mismatch", err.Error())

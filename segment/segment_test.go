@@ -89,6 +89,52 @@ func TestAppendLocate(t *testing.T) {
 	})
 }
 
+// TestLocateAcrossChunks walks headers over batches of every size: many
+// small ones per chunk, ones that run past the chunk they start in, and
+// ones larger than the whole buffer, with index entries far apart.
+func TestLocateAcrossChunks(t *testing.T) {
+	forEachFS(t, func(t *testing.T, fsys vfs.FS, dir string) {
+		s := createSegment(t, fsys, dir, 0, Options{IndexIntervalBytes: 200 << 10})
+		type placed struct{ pos, base, last int64 }
+		var all []placed
+		off := int64(0)
+		for i := range 60 {
+			n, size := 1, 1
+			switch i % 4 {
+			case 1:
+				n, size = 3, 900 // runs past a 512-byte first chunk
+			case 3:
+				n, size = 2, 3*locateBufSize/2 // larger than the buffer
+			}
+			all = append(all, placed{s.Size(), off, off + int64(n) - 1})
+			require.NoError(t, s.Append(batchAt(t, off, n, size)))
+			off += int64(n)
+		}
+		buf := make([]byte, locateBufSize)
+		for _, p := range all {
+			for o := p.base; o <= p.last; o++ {
+				pos, found, err := s.Locate(o, s.Size(), buf)
+				require.NoError(t, err)
+				require.True(t, found, "offset %d", o)
+				require.Equal(t, p.pos, pos.Position, "offset %d", o)
+				require.Equal(t, p.base, pos.BaseOffset)
+				require.Equal(t, p.last, pos.LastOffset)
+			}
+		}
+		var walked []placed
+		require.NoError(t, s.Batches(0, s.Size(), buf, func(b BatchPosition) bool {
+			walked = append(walked, placed{b.Position, b.BaseOffset, b.LastOffset})
+			return true
+		}))
+		require.Equal(t, all, walked)
+
+		// A limit inside the last batch: its header says it runs past.
+		last := all[len(all)-1]
+		_, _, err := s.Locate(last.base, s.Size()-1, buf)
+		require.ErrorIs(t, err, record.ErrTruncated)
+	})
+}
+
 func TestFindOffsetByTimestamp(t *testing.T) {
 	s := createSegment(t, vfs.Default, t.TempDir(), 0, Options{IndexIntervalBytes: 500})
 	fill(t, s, 300) // record i has timestamp 1000 i
