@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/commitlog-go/commitlog/log"
+	"github.com/commitlog-go/commitlog/record"
 )
 
 // BenchmarkProduce has 64 goroutines produce 100-byte records
@@ -154,4 +155,43 @@ func BenchmarkTopicReader(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "records/s")
+}
+
+// BenchmarkOpenIdlePartitions opens a registry holding one topic of 1,000
+// partitions of 100 records each, closed cleanly; the Close after each
+// Open is not timed.
+func BenchmarkOpenIdlePartitions(b *testing.B) {
+	dir := b.TempDir()
+	r, err := Open(dir, Options{RetentionCheckInterval: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tp, err := r.Create("idle", Config{Partitions: 1000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	recs := make([]record.Record, 100)
+	for i := range recs {
+		recs[i] = record.Record{Value: make([]byte, 100)}
+	}
+	for _, p := range tp.Partitions() {
+		if _, err := p.AppendRecords(recs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := r.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Open(dir, Options{RetentionCheckInterval: -1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if err := r.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -272,11 +274,14 @@ func TestRegistryCrashBetweenSteps(t *testing.T) {
 		t.Run(st.name, func(t *testing.T) {
 			m := vfs.NewMem()
 			var crashes []*vfs.MemFS
-			var recording bool
+			var recording atomic.Bool
+			var mu sync.Mutex // partitions open and close in parallel
 			rng := rand.New(rand.NewPCG(1, 2))
 			h := vfs.Hook(m, func(op vfs.Op) error {
-				if recording && mutates(op.Kind) {
+				if recording.Load() && mutates(op.Kind) {
+					mu.Lock()
 					crashes = append(crashes, m.CrashClone(vfs.CrashOptions{}), m.CrashClone(vfs.CrashOptions{Rand: rng}))
+					mu.Unlock()
 				}
 				return nil
 			})
@@ -290,9 +295,9 @@ func TestRegistryCrashBetweenSteps(t *testing.T) {
 			require.NoError(t, err)
 			before := registryState(t, m.CrashClone(vfs.CrashOptions{}))
 
-			recording = true
+			recording.Store(true)
 			require.NoError(t, st.run(r))
-			recording = false
+			recording.Store(false)
 			final := m.CrashClone(vfs.CrashOptions{})
 			after := registryState(t, final)
 			crashes = append(crashes, final)

@@ -38,17 +38,21 @@ func newTopic(r *Registry, name string, cfg Config) *Topic {
 func (t *Topic) openPartitions(from, to int) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	parts := slices.Clone(*t.parts.Load())
-	for i := from; i < to; i++ {
-		p, err := partition.Open(partitionDir(t.reg.root, t.name, i), t.reg.partitionOptions(t, i))
-		if err != nil {
-			for _, q := range parts[from:] {
-				q.Close()
+	opened := make([]*partition.Partition, to-from)
+	errs := inParallel(to-from, func(i int) error {
+		p, err := partition.Open(partitionDir(t.reg.root, t.name, from+i), t.reg.partitionOptions(t, from+i))
+		opened[i] = p
+		return err
+	})
+	if err := errors.Join(errs...); err != nil {
+		for _, p := range opened {
+			if p != nil {
+				p.Close()
 			}
-			return fmt.Errorf("topic: opening %s: %w", t.name, err)
 		}
-		parts = append(parts, p)
+		return fmt.Errorf("topic: opening %s: %w", t.name, err)
 	}
+	parts := append(slices.Clone(*t.parts.Load()), opened...)
 	t.parts.Store(&parts)
 	return nil
 }
@@ -66,10 +70,8 @@ func (t *Topic) shrinkTo(n int) []*partition.Partition {
 // close closes every partition and wakes the topic's waiters.
 func (t *Topic) close() error {
 	t.closed.Store(true)
-	var errs []error
-	for _, p := range *t.parts.Load() {
-		errs = append(errs, p.Close())
-	}
+	parts := *t.parts.Load()
+	errs := inParallel(len(parts), func(i int) error { return parts[i].Close() })
 	t.changes.Broadcast()
 	return errors.Join(errs...)
 }
