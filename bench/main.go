@@ -73,10 +73,33 @@ func main() {
 	}
 	fmt.Print(report)
 	if *out != "" {
-		if err := os.WriteFile(*out, []byte(report), 0o644); err != nil {
+		if err := writeReport(*out, report); err != nil {
 			fatal(err)
 		}
 	}
+}
+
+// The report goes between these lines of the -out file, so that the text
+// around it stays; a file without them is replaced whole.
+const (
+	reportBegin = "<!-- bench:begin -->\n"
+	reportEnd   = "<!-- bench:end -->\n"
+)
+
+// writeReport puts report into the file at path, between its markers.
+func writeReport(path, report string) error {
+	old, err := os.ReadFile(path)
+	if err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	doc := reportBegin + report + reportEnd
+	before, rest, found := strings.Cut(string(old), reportBegin)
+	if found {
+		if _, after, ok := strings.Cut(rest, reportEnd); ok {
+			doc = before + doc + after
+		}
+	}
+	return os.WriteFile(path, []byte(doc), 0o644)
 }
 
 func flagSet(name string) bool {
