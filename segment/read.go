@@ -41,7 +41,7 @@ func (s *Segment) Locate(offset, limit int64, buf []byte) (pos BatchPosition, fo
 	}
 	entry := oi.Lookup(offset)
 	from := min(entry.Position, limit)
-	_, err = s.scan(buf, from, limit, false, func(h batchHeader) error {
+	_, err = s.scanMapped(buf, from, limit, func(h batchHeader) error {
 		if h.lastOffset >= offset {
 			pos, found = h.public(), true
 			return errStopScan
@@ -54,7 +54,7 @@ func (s *Segment) Locate(offset, limit int64, buf []byte) (pos BatchPosition, fo
 // Batches calls fn for each batch from position from up to limit, in
 // order, until fn returns false. It reads the file into buf.
 func (s *Segment) Batches(from, limit int64, buf []byte, fn func(BatchPosition) bool) error {
-	_, err := s.scan(buf, from, limit, false, func(h batchHeader) error {
+	_, err := s.scanMapped(buf, from, limit, func(h batchHeader) error {
 		if !fn(h.public()) {
 			return errStopScan
 		}
@@ -65,7 +65,7 @@ func (s *Segment) Batches(from, limit int64, buf []byte, fn func(BatchPosition) 
 
 // ReadAt reads bytes of the log file. The caller must hold a reference
 // (see [Segment.Retain]) or otherwise know the segment is open.
-func (s *Segment) ReadAt(p []byte, off int64) (int, error) { return s.file.ReadAt(p, off) }
+func (s *Segment) ReadAt(p []byte, off int64) (int, error) { return s.readAt(p, off) }
 
 // File is the log file, for callers that want to serve a section of it
 // without copying (an [vfs.OSFile] can be handed to sendfile). The same
@@ -87,7 +87,7 @@ func (s *Segment) FindOffsetByTimestamp(ts, limit int64, buf []byte) (offset int
 	}
 	from := min(oi.Lookup(ti.Lookup(ts).Offset).Position, limit)
 	var target batchHeader
-	_, err = s.scan(buf, from, limit, false, func(h batchHeader) error {
+	_, err = s.scanMapped(buf, from, limit, func(h batchHeader) error {
 		if h.maxTimestamp >= ts {
 			target, found = h, true
 			return errStopScan
@@ -98,7 +98,7 @@ func (s *Segment) FindOffsetByTimestamp(ts, limit int64, buf []byte) (offset int
 		return 0, false, err
 	}
 	batch := make([]byte, target.size)
-	if _, err := s.file.ReadAt(batch, target.position); err != nil && !errors.Is(err, io.EOF) {
+	if _, err := s.readAt(batch, target.position); err != nil && !errors.Is(err, io.EOF) {
 		return 0, false, fmt.Errorf("segment: reading %d at %d: %w", s.base, target.position, err)
 	}
 	var it record.Iterator

@@ -53,6 +53,17 @@ const (
 // batch, an error wrapping record.ErrCorrupt or record.ErrTruncated. A fn
 // returning errStopScan ends the walk at that batch with no error.
 func (s *Segment) scan(buf []byte, from, to int64, verify bool, fn func(batchHeader) error) (int64, error) {
+	return s.scanWith(s.file.ReadAt, buf, from, to, verify, fn)
+}
+
+// scanMapped is scan reading through the segment's memory map, for reads
+// that serve readers; recovery, activation and index rebuilds read with
+// read calls, so that a partition opened and left idle maps nothing.
+func (s *Segment) scanMapped(buf []byte, from, to int64, fn func(batchHeader) error) (int64, error) {
+	return s.scanWith(s.readAt, buf, from, to, false, fn)
+}
+
+func (s *Segment) scanWith(readAt func([]byte, int64) (int, error), buf []byte, from, to int64, verify bool, fn func(batchHeader) error) (int64, error) {
 	pos := from
 	// A walk of headers reads a small chunk first and doubles it each
 	// time: the batch it looks for is often the first or second after
@@ -64,7 +75,7 @@ func (s *Segment) scan(buf []byte, from, to int64, verify bool, fn func(batchHea
 	for pos < to {
 		n := int(min(int64(chunk), to-pos))
 		chunk = min(2*chunk, len(buf))
-		if _, err := s.file.ReadAt(buf[:n], pos); err != nil && !errors.Is(err, io.EOF) {
+		if _, err := readAt(buf[:n], pos); err != nil && !errors.Is(err, io.EOF) {
 			return pos, fmt.Errorf("segment: reading %d at %d: %w", s.base, pos, err)
 		}
 		// off counts the bytes from pos taken by whole batches; it passes

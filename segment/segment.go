@@ -76,6 +76,11 @@ type Segment struct {
 	timeIdx         atomic.Pointer[index.TimeIndex]
 	indexesWritable bool
 
+	// The memory map reads go through (see mapping.go).
+	mapMu     sync.Mutex
+	mapped    atomic.Pointer[mapping]
+	mapFailed atomic.Bool
+
 	refs     atomic.Int32
 	deleted  atomic.Bool
 	removed  atomic.Bool // files already unlinked by RemoveFilesNow
@@ -254,6 +259,7 @@ func (s *Segment) closeFiles() error {
 		errs = append(errs, ti.Close())
 	}
 	s.indexMu.Unlock()
+	s.unmap()
 	errs = append(errs, s.file.Close())
 	for _, err := range errs {
 		if err != nil {
