@@ -57,12 +57,9 @@ func (p plan) report(all samples) string {
 		v, _ := median(all[machineWorkload][""][mt.key])
 		w("| %s | %s |\n", mt.key, format(v))
 	}
-	if sync, ok := median(all[machineWorkload][""]["fdatasync µs"]); ok {
-		for _, wl := range p.workloads {
-			if batch, ok := median(all[wl][ours]["batch µs"]); ok {
-				w("\n(b): commitlog's synced batch took %s µs against a bare fdatasync of 10 KB's %s µs: %+.0f%%.\n", format(batch), format(sync), (batch/sync-1)*100)
-			}
-		}
+	w("\n")
+	for _, line := range p.bounds(all) {
+		w("- %s\n", line)
 	}
 
 	w("\nThe stores:\n\n")
@@ -129,4 +126,38 @@ func machineDescription() string {
 		desc += ", Linux " + unix.ByteSliceToString(u.Release[:])
 	}
 	return desc + ", " + runtime.Version()
+}
+
+// bounds compares commitlog's figures with what the machine's limits
+// allow for the same work.
+func (p plan) bounds(all samples) []string {
+	machine := func(key string) (float64, bool) { return median(all[machineWorkload][""][key]) }
+	mine := func(key string) (float64, bool) {
+		for _, wl := range p.workloads {
+			if v, ok := median(all[wl][ours][key]); ok {
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	var lines []string
+	if write, ok := machine("10 KB append µs"); ok {
+		if got, ok := mine("append records/s"); ok {
+			most := batchLen / write * 1e6
+			lines = append(lines, fmt.Sprintf("(a): one 10 KB write extending a file takes %s µs, so appending batches of %d records with one write each tops out at %s records/s; commitlog reaches %.0f%% of that.",
+				format(write), batchLen, format(most), got/most*100))
+		}
+	}
+	if sync, ok := machine("10 KB append + fdatasync µs"); ok {
+		if batch, ok := mine("batch µs"); ok {
+			lines = append(lines, fmt.Sprintf("(b): commitlog's synced batch takes %s µs against a bare write and fdatasync of 10 KB's %s µs: %+.0f%%.",
+				format(batch), format(sync), (batch/sync-1)*100))
+		}
+		if got, ok := mine("durable records/s"); ok {
+			most := durableGoroutines / sync * 1e6
+			lines = append(lines, fmt.Sprintf("(c): %d callers that each wait for their record to be durable can at best share one fdatasync among all of them: %s records/s; commitlog reaches %.0f%% of that.",
+				durableGoroutines, format(most), got/most*100))
+		}
+	}
+	return lines
 }
