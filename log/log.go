@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -41,6 +42,10 @@ type Log struct {
 	epoch   int32           // stamped on leader appends
 	epochs  *epochCache     // leader-epoch history, saved on change
 	closed  bool
+	// cleanMarker says the clean-shutdown marker the last Close left is
+	// still on disk: nothing has been written since Open, so the files
+	// still are what it vouches for. The first write removes it first.
+	cleanMarker bool
 
 	segs     atomic.Pointer[segmentList]
 	logEnd   atomic.Int64
@@ -107,6 +112,27 @@ func (l *Log) writable() error {
 	if f := l.failed.Load(); f != nil {
 		return f
 	}
+	if l.cleanMarker {
+		return l.removeCleanMarker()
+	}
+	return nil
+}
+
+// removeCleanMarker deletes the clean-shutdown marker and makes that
+// durable, before the first write after a clean Open: from then on a crash
+// must lead to recovery. Open leaves the marker in place so that opening a
+// log, reading it and closing it writes nothing, and an idle partition
+// opens without an fsync. A directory fsync that fails fails the log, as
+// any failed fsync does.
+func (l *Log) removeCleanMarker() error {
+	fsys := l.opts.FS
+	if err := fsys.Remove(filepath.Join(l.dir, cleanShutdownMarker)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("log: removing the clean-shutdown marker: %w", err)
+	}
+	if err := fsys.SyncDir(l.dir); err != nil {
+		return l.fail(fmt.Errorf("log: removing the clean-shutdown marker: %w", err))
+	}
+	l.cleanMarker = false
 	return nil
 }
 

@@ -77,15 +77,8 @@ func (l *Log) load() (*segmentList, error) {
 		return nil, fmt.Errorf("log: listing %s: %w", l.dir, err)
 	}
 	clean := slices.Contains(names, cleanShutdownMarker)
-	if clean {
-		// From here on a crash must lead to recovery again.
-		if err := fsys.Remove(filepath.Join(l.dir, cleanShutdownMarker)); err != nil {
-			return nil, fmt.Errorf("log: %w", err)
-		}
-		if err := fsys.SyncDir(l.dir); err != nil {
-			return nil, fmt.Errorf("log: %w", err)
-		}
-	}
+	// The marker stays until the first write (see writable).
+	l.cleanMarker = clean
 	bases, err := l.segmentBases(names)
 	if err != nil {
 		return nil, err
@@ -122,7 +115,12 @@ func (l *Log) load() (*segmentList, error) {
 			closeAll()
 			return nil, fmt.Errorf("log: %w", err)
 		}
-		// The files do not match a clean shutdown after all.
+		// The files do not match a clean shutdown after all. Recovery
+		// cuts files, so the marker must go first.
+		if err := l.removeCleanMarker(); err != nil {
+			closeAll()
+			return nil, err
+		}
 	}
 	// Segments below the recovery point were on stable storage when it
 	// was checkpointed: only the ones from its segment on need reading. A

@@ -21,3 +21,54 @@ func TestOpenMakesNewParentsDurable(t *testing.T) {
 	defer l2.Close()
 	require.Equal(t, int64(3), l2.LogEndOffset())
 }
+
+// TestCleanMarkerStaysUntilTheFirstWrite opens a cleanly closed log: the
+// clean-shutdown marker stays on disk while the log is only read, so a
+// crash then still finds a clean log, and the first write of every kind
+// removes it, durably, before it writes.
+func TestCleanMarkerStaysUntilTheFirstWrite(t *testing.T) {
+	writes := map[string]func(l *Log) error{
+		"append":    func(l *Log) error { _, err := l.AppendRecords(rec(30)); return err },
+		"roll":      func(l *Log) error { return l.Roll() },
+		"truncate":  func(l *Log) error { return l.TruncateTo(10) },
+		"delete":    func(l *Log) error { _, err := l.DeleteRecordsBefore(10); return err },
+		"retention": func(l *Log) error { _, err := l.EnforceRetention(); return err },
+		"epoch":     func(l *Log) error { return l.SetLeaderEpoch(7) },
+		"truncate fully": func(l *Log) error {
+			return l.TruncateFullyAndStartAt(100)
+		},
+	}
+	for name, write := range writes {
+		t.Run(name, func(t *testing.T) {
+			m := vfs.NewMem()
+			opts := Options{FS: m, MaxIndexBytes: 4096, SegmentBytes: 1000, RetentionAge: -1, RetentionBytes: 1, RetentionCheckInterval: -1}
+			l := mustOpen(t, "/p", opts)
+			appendN(t, l, 0, 30, 5)
+			require.NoError(t, l.Close())
+			marker := "/p/" + cleanShutdownMarker
+
+			l, err := Open("/p", opts)
+			require.NoError(t, err)
+			require.Equal(t, readAll(t, l, 0), values(0, 30))
+			require.True(t, memFileExists(m, marker), "reading leaves the marker")
+			idle := m.CrashClone(vfs.CrashOptions{})
+			require.True(t, memFileExists(idle, marker), "a crash now finds the log clean")
+
+			require.NoError(t, write(l))
+			require.False(t, memFileExists(m, marker), "the first write removes the marker")
+			after := m.CrashClone(vfs.CrashOptions{})
+			require.False(t, memFileExists(after, marker), "durably")
+			require.NoError(t, l.Close())
+			require.True(t, memFileExists(m, marker), "Close leaves it again")
+		})
+	}
+}
+
+func memFileExists(fsys vfs.FS, name string) bool {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
