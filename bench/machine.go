@@ -14,11 +14,11 @@ import (
 // program on the same machine, so that each figure of the table can be
 // read as a fraction of what was possible.
 var machineMetrics = []metric{
-	{"memcpy GB/s", "GB/s", true},
-	{"page-cache write GB/s", "GB/s", true},
-	{"10 KB append µs", "µs per write, median", false},
-	{"10 KB append + fdatasync µs", "µs, median", false},
-	{"CRC-32C GB/s", "GB/s", true},
+	{key: "memcpy GB/s", unit: "GB/s", higher: true},
+	{key: "page-cache write GB/s", unit: "GB/s", higher: true},
+	{key: "10 KB append µs", unit: "µs per write, median"},
+	{key: "10 KB append + fdatasync µs", unit: "µs, median"},
+	{key: "CRC-32C GB/s", unit: "GB/s", higher: true},
 }
 
 // measureMachine measures memory copy speed, buffered file writes,

@@ -36,6 +36,14 @@ func TestRatio(t *testing.T) {
 	require.Equal(t, "2.00×", ratio(all, 0, metric{key: "rate", higher: true}, stores))
 	require.Equal(t, "2.00×", ratio(all, 0, metric{key: "ms", higher: false}, stores))
 	require.Equal(t, "—", ratio(all, 0, metric{key: "missing", higher: true}, stores))
+
+	// Recovery figures count only peers that check their log on open.
+	all.add(0, "rosedb-wal", map[string]float64{"ms": 6})
+	stores = append(stores, "rosedb-wal")
+	require.Equal(t, "3.00×", ratio(all, 0, metric{key: "ms", checked: true}, stores))
+	require.Equal(t, `\*`, star(metric{key: "ms", checked: true}, "b"))
+	require.Empty(t, star(metric{key: "ms", checked: true}, "rosedb-wal"))
+	require.Empty(t, star(metric{key: "ms"}, "b"))
 }
 
 func TestMedian(t *testing.T) {

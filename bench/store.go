@@ -50,6 +50,10 @@ type storeKind struct {
 	open func(dir string, o storeOptions) (store, error)
 	// compresses is true for stores that compress batches themselves.
 	compresses bool
+	// checksOnOpen is true for stores that read and check everything
+	// they wrote since their last sync when they open after a crash, as
+	// commitlog's recovery does.
+	checksOnOpen bool
 	// notes say what this store does less than commitlog (no CRC on read,
 	// no index, no fsync), so that its figures are read fairly.
 	notes string

@@ -19,6 +19,7 @@ func init() {
 		version:    "this tree",
 		open:       openCommitlog,
 		compresses: true,
+		notes:      "Kafka's RecordBatch v2: a CRC-32C per batch, checked on append, on every read and by recovery; offset and time indexes; a topic registry above",
 	})
 }
 

@@ -15,7 +15,10 @@ func init() {
 		name:    "rosedb-wal",
 		version: "v1.3.8",
 		open:    openRosedb,
-		notes:   "no index on disk (positions held in memory, rebuilt by reading the WAL on open), per-chunk CRC, no tail recovery",
+		// Opening reads every chunk, checking its CRC, to find the
+		// positions.
+		checksOnOpen: true,
+		notes:        "no index on disk (positions held in memory, rebuilt by reading the WAL on open), per-chunk CRC, no tail recovery",
 	})
 }
 
