@@ -198,6 +198,14 @@ func (l *Log) readOnce(offset int64, opts ReadOptions,
 		s := list.segs[i]
 		q.limit = s.Size()
 		start, found, err := s.Locate(offset, q.limit, q.buf)
+		if err == nil && found && start.BaseOffset >= info.LogEndOffset {
+			// The first batch that reaches offset should hold or follow it
+			// within the log, yet claims to begin past the log's end: its
+			// base offset, which no CRC covers, is damaged. Only a log
+			// trusted unread after a clean shutdown gets this far with it.
+			err = fmt.Errorf("log: segment %d: %w: batch at position %d, where offset %d should be, claims base offset %d",
+				s.BaseOffset(), ErrCorrupt, start.Position, offset, start.BaseOffset)
+		}
 		if err == nil && found {
 			var sp span
 			if sp, err = collect(s, start, q); err == nil && sp.bytes > 0 {
