@@ -185,6 +185,15 @@ func (l *Log) recover(segs []*segment.Segment, from int) ([]*segment.Segment, er
 		if cut > 0 {
 			return l.dropFrom(segs, i+1, from)
 		}
+		if i+1 < len(segs) && segs[i+1].BaseOffset() > next {
+			// The offsets jump at the boundary: a crash kept the next
+			// segment's batches but lost this one's tail at a batch
+			// boundary, so that nothing needed cutting. What follows a
+			// hole cannot be trusted. (A follower's copy of a gap a
+			// leader compacted away looks the same; it fetches those
+			// segments again.)
+			return l.dropFrom(segs, i+1, from)
+		}
 	}
 	return l.finishRecovery(segs, from)
 }

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -368,4 +369,43 @@ func TestDamagedBaseOffsetAfterCleanShutdown(t *testing.T) {
 	require.ErrorIs(t, err, ErrCorrupt)
 	_, _, err = l.Read(nil, 5, ReadOptions{})
 	require.NoError(t, err, "before the damage")
+}
+
+// TestRecoveryDropsSegmentsAfterAHole loses the tail of a middle segment
+// at a batch boundary, as a crash can when the next segment's pages were
+// written back and this one's were not: nothing needs cutting, but the
+// offsets jump at the boundary, and the segments after the hole go, so
+// that what survives is a prefix of what was written.
+func TestRecoveryDropsSegmentsAfterAHole(t *testing.T) {
+	m := vfs.NewMem()
+	opts := Options{FS: m, SegmentBytes: 1200, MaxIndexBytes: 4096, RetentionCheckInterval: -1}
+	l := mustOpen(t, "/p", opts)
+	appendN(t, l, 0, 100, 5)
+	require.NoError(t, l.Close())
+	require.NoError(t, m.Remove("/p/"+cleanShutdownMarker))
+	require.NoError(t, m.Remove("/p/"+recoveryPointFile))
+
+	names, err := m.List("/p")
+	require.NoError(t, err)
+	var logs []string
+	for _, n := range names {
+		if filepath.Ext(n) == ".log" {
+			logs = append(logs, n)
+		}
+	}
+	slices.Sort(logs)
+	require.Greater(t, len(logs), 3)
+	middle := "/p/" + logs[1]
+	data := readMemFile(t, m, middle)
+	var sc record.Scanner
+	sc.Reset(data, record.CheckAll)
+	require.True(t, sc.Next())
+	first := sc.Batch()
+	writeMemFile(t, m, middle, data[:len(first)]) // one whole batch kept
+
+	l = mustOpen(t, "/p", opts)
+	end := first.NextOffset()
+	require.Equal(t, end, l.LogEndOffset())
+	require.Equal(t, values(0, end), readAll(t, l, 0))
+	require.Equal(t, 2, l.NumSegments())
 }

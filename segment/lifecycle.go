@@ -84,9 +84,11 @@ func (s *Segment) loadTail() error {
 	s.rollTimestamp = NoTimestamp
 	from := int64(0)
 	next := s.base
-	if last, ok := oi.Last(); ok {
-		from = last.Position
+	lastEntry, indexed := oi.Last()
+	if indexed {
+		from = lastEntry.Position
 	}
+	checked := !indexed
 	if last, ok := ti.Last(); ok {
 		s.iw.maxTimestamp, s.iw.offsetOfMaxTs = last.Timestamp, last.Offset
 	}
@@ -94,6 +96,14 @@ func (s *Segment) loadTail() error {
 	end, err := s.scan(buf, from, s.Size(), false, func(h batchHeader) error {
 		if h.maxTimestamp > s.iw.maxTimestamp {
 			s.iw.maxTimestamp, s.iw.offsetOfMaxTs = h.maxTimestamp, h.lastOffset
+		}
+		if !checked {
+			// The entry names the batch at its position by its last offset.
+			if h.lastOffset != lastEntry.Offset {
+				return fmt.Errorf("segment %d: %w: the last index entry (offset %d, position %d) is not the batch there (offsets %d to %d)",
+					s.base, record.ErrCorrupt, lastEntry.Offset, lastEntry.Position, h.baseOffset, h.lastOffset)
+			}
+			checked = true
 		}
 		s.iw.sinceLastEntry += int(h.size)
 		next = h.lastOffset + 1
@@ -104,6 +114,10 @@ func (s *Segment) loadTail() error {
 	}
 	if end != s.Size() {
 		return fmt.Errorf("segment %d: %w: %d bytes after the last batch", s.base, record.ErrTruncated, s.Size()-end)
+	}
+	if !checked {
+		return fmt.Errorf("segment %d: %w: the last index entry points at position %d, where no batch begins",
+			s.base, record.ErrCorrupt, lastEntry.Position)
 	}
 	if s.Size() > 0 {
 		var first [record.HeaderSize]byte

@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -178,6 +179,43 @@ func TestSealReopenActivate(t *testing.T) {
 		fill2 := batchAt(t, 200, 10, 100)
 		require.NoError(t, s.Append(fill2))
 		require.Equal(t, int64(210), s.NextOffset())
+	})
+}
+
+// TestActivateChecksTheLastIndexEntry opens a segment whose offset index
+// is well formed but does not match the log file: its last entry points
+// at the end of the file, or at a batch with other offsets. Activate
+// refuses it as corrupt, so that the log recovers the segment instead of
+// taking the next offset from a wrong entry.
+func TestActivateChecksTheLastIndexEntry(t *testing.T) {
+	forEachFS(t, func(t *testing.T, fsys vfs.FS, dir string) {
+		s, err := Create(fsys, dir, 0, Options{IndexIntervalBytes: 700})
+		require.NoError(t, err)
+		positions := fill(t, s, 100)
+		size := s.Size()
+		require.NoError(t, s.Seal())
+		require.NoError(t, s.Release())
+
+		for name, entry := range map[string][2]uint32{
+			"past the last batch":   {5000, uint32(size)},
+			"another batch's place": {5000, uint32(positions[3])},
+		} {
+			t.Run(name, func(t *testing.T) {
+				var b [8]byte
+				binary.BigEndian.PutUint32(b[:4], entry[0])
+				binary.BigEndian.PutUint32(b[4:], entry[1])
+				f, err := fsys.Create(Path(dir, 0, IndexExt))
+				require.NoError(t, err)
+				_, err = f.WriteAt(b[:], 0)
+				require.NoError(t, err)
+				require.NoError(t, f.Close())
+
+				s, err := Open(fsys, dir, 0, Options{IndexIntervalBytes: 700})
+				require.NoError(t, err)
+				defer s.Release()
+				require.ErrorIs(t, s.Activate(), record.ErrCorrupt)
+			})
+		}
 	})
 }
 
