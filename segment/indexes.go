@@ -118,7 +118,12 @@ func (s *Segment) rebuildIndexes(oi *index.OffsetIndex, ti *index.TimeIndex) err
 	w.reset(s)
 	bufp := recoverBufs.Get().(*[]byte)
 	defer recoverBufs.Put(bufp)
+	next := s.base
 	_, err := s.scan(*bufp, 0, s.Size(), false, func(h batchHeader) error {
+		if h.baseOffset < next || !s.CanHoldOffset(h.lastOffset) {
+			return errStopScan // damage: offsets that cannot follow
+		}
+		next = h.lastOffset + 1
 		return w.add(oi, ti, h)
 	})
 	if err != nil && !errors.Is(err, record.ErrCorrupt) && !errors.Is(err, record.ErrTruncated) {

@@ -97,6 +97,10 @@ func (s *Segment) loadTail() error {
 		if h.maxTimestamp > s.iw.maxTimestamp {
 			s.iw.maxTimestamp, s.iw.offsetOfMaxTs = h.maxTimestamp, h.lastOffset
 		}
+		if h.baseOffset < next || !s.CanHoldOffset(h.lastOffset) {
+			return &record.CorruptError{Pos: h.position, BaseOffset: h.baseOffset,
+				Reason: fmt.Sprintf("offsets %d-%d do not follow %d in segment %d", h.baseOffset, h.lastOffset, next, s.base)}
+		}
 		if !checked {
 			// The entry names the batch at its position by its last offset.
 			if h.lastOffset != lastEntry.Offset {
