@@ -1,9 +1,11 @@
 package log
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 
+	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
 )
 
@@ -72,9 +74,11 @@ func (l *Log) rebuildEpochs(offset int64) error {
 			}
 			return true
 		})
-		if err != nil {
+		if err != nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, record.ErrTruncated) {
 			return fmt.Errorf("log: rebuilding the leader-epoch history: %w", err)
 		}
+		// Damage ends the walk of this segment, as it ends reads there;
+		// only a log trusted unread after a clean shutdown has any.
 	}
 	for _, e := range atEnd {
 		if latest, _, ok := l.epochs.latest(); !ok || e.epoch > latest {

@@ -126,8 +126,11 @@ func (s *Segment) nextBatch(rest []byte, chunkStart bool, at, to int64, verify b
 			return batchHeader{}, positioned(err, s.base, at)
 		}
 		if size := head.Size(); at+int64(size) > to {
-			return batchHeader{}, fmt.Errorf("segment %d: %w: batch of %d bytes at %d runs past the end at %d",
-				s.base, record.ErrTruncated, size, at, to)
+			// Below to lie only whole batches, unless the file was torn or
+			// damaged: corrupt, and truncated for callers that read a
+			// crashed tail.
+			return batchHeader{}, fmt.Errorf("segment %d: %w", s.base, &record.CorruptError{Pos: at, BaseOffset: head.BaseOffset(),
+				Reason: fmt.Sprintf("batch of %d bytes runs past the segment's end", size), Err: record.ErrTruncated})
 		}
 		return headerOf(head, at), nil
 	}
