@@ -120,8 +120,8 @@ func (s *Segment) rebuildIndexes(oi *index.OffsetIndex, ti *index.TimeIndex) err
 	defer recoverBufs.Put(bufp)
 	next := s.base
 	_, err := s.scan(*bufp, 0, s.Size(), false, func(h batchHeader) error {
-		if h.baseOffset < next || !s.CanHoldOffset(h.lastOffset) {
-			return errStopScan // damage: offsets that cannot follow
+		if s.checkFollows(h, next) != nil {
+			return errStopScan // damage: reads stop here too
 		}
 		next = h.lastOffset + 1
 		return w.add(oi, ti, h)

@@ -33,9 +33,8 @@ func (s *Segment) Recover() (truncated int64, err error) {
 	bufp := recoverBufs.Get().(*[]byte)
 	defer recoverBufs.Put(bufp)
 	end, err := s.scan(*bufp, 0, fileSize, true, func(h batchHeader) error {
-		if h.baseOffset < next || !s.CanHoldOffset(h.lastOffset) {
-			return &record.CorruptError{Pos: h.position, BaseOffset: h.baseOffset,
-				Reason: fmt.Sprintf("offsets %d-%d do not follow %d in segment %d", h.baseOffset, h.lastOffset, next, s.base)}
+		if err := s.checkFollows(h, next); err != nil {
+			return err
 		}
 		if h.position == 0 {
 			s.rollTimestamp = h.maxTimestamp
@@ -97,9 +96,8 @@ func (s *Segment) loadTail() error {
 		if h.maxTimestamp > s.iw.maxTimestamp {
 			s.iw.maxTimestamp, s.iw.offsetOfMaxTs = h.maxTimestamp, h.lastOffset
 		}
-		if h.baseOffset < next || !s.CanHoldOffset(h.lastOffset) {
-			return &record.CorruptError{Pos: h.position, BaseOffset: h.baseOffset,
-				Reason: fmt.Sprintf("offsets %d-%d do not follow %d in segment %d", h.baseOffset, h.lastOffset, next, s.base)}
+		if err := s.checkFollows(h, next); err != nil {
+			return err
 		}
 		if !checked {
 			// The entry names the batch at its position by its last offset.

@@ -1,6 +1,7 @@
 package segment
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -20,6 +21,9 @@ import (
 // error wrapping io.ErrUnexpectedEOF, which the log treats as it treats a
 // short read during a truncation: it reads again.
 var mapGrain int64 = 64 << 20 // a variable so that tests can cross it
+
+// errNotMappable is mapFile's answer for a file it cannot map.
+var errNotMappable = errors.New("segment: file cannot be mapped")
 
 // liveMaps counts the maps not yet unmapped, for tests.
 var liveMaps atomic.Int64

@@ -2,13 +2,7 @@
 
 package segment
 
-import (
-	"errors"
-
-	"github.com/commitlog-go/commitlog/vfs"
-)
-
-var errNotMappable = errors.New("segment: file cannot be mapped")
+import "github.com/commitlog-go/commitlog/vfs"
 
 // mapFile maps nothing on this platform: reads use read calls.
 func mapFile(vfs.File, int64) ([]byte, error) { return nil, errNotMappable }

@@ -3,15 +3,12 @@
 package segment
 
 import (
-	"errors"
 	"math"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/commitlog-go/commitlog/vfs"
 )
-
-var errNotMappable = errors.New("segment: file cannot be mapped")
 
 // mapFile maps length bytes of f, which may reach past its end, shared
 // and read-only. Only files of the operating system can be mapped, and

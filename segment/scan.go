@@ -165,6 +165,17 @@ func (s *Segment) nextBatch(rest []byte, chunkStart bool, at, to int64, verify b
 	return h, nil
 }
 
+// checkFollows returns a *record.CorruptError unless the batch's offsets
+// come after next and fit the segment's indexes: what every walk that
+// trusts offsets (recovery, activation, index rebuilds) requires.
+func (s *Segment) checkFollows(h batchHeader, next int64) error {
+	if h.baseOffset < next || !s.CanHoldOffset(h.lastOffset) {
+		return &record.CorruptError{Pos: h.position, BaseOffset: h.baseOffset,
+			Reason: fmt.Sprintf("offsets %d-%d do not follow %d in segment %d", h.baseOffset, h.lastOffset, next, s.base)}
+	}
+	return nil
+}
+
 // positioned adds the segment and file position to a batch error.
 func positioned(err error, base, pos int64) error {
 	var ce *record.CorruptError
