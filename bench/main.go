@@ -13,6 +13,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -34,6 +35,7 @@ func main() {
 		wl      = flag.Int("workload", -1, "internal: the child's workload")
 		workDir = flag.String("workdir", "", "internal: the child's directory")
 	)
+	flag.StringVar(&profileDir, "cpuprofile", "", "write each phase's CPU profile to this directory, as store-phase.pprof (the last run's)")
 	flag.Parse()
 	sz := fullSizes
 	if *quick {
@@ -133,7 +135,11 @@ func runChild(phase, storeName string, wl int, dir string, sz sizes) int {
 	} else {
 		var k storeKind
 		if k, err = lookupStore(storeName); err == nil {
-			res, err = runPhase(k, workloads[wl], phase, dir, sz)
+			var stop func() error
+			if stop, err = startProfile(storeName, phase); err == nil {
+				res, err = runPhase(k, workloads[wl], phase, dir, sz)
+				err = errors.Join(err, stop())
+			}
 		}
 	}
 	o := childOutput{Metrics: res.metrics}
@@ -154,6 +160,9 @@ func execChild(phase, storeName string, wl int, dir string, quick bool) (map[str
 	args := []string{"-child", phase, "-store", storeName, "-workload", fmt.Sprint(wl), "-workdir", dir}
 	if quick {
 		args = append(args, "-quick")
+	}
+	if profileDir != "" {
+		args = append(args, "-cpuprofile", profileDir)
 	}
 	cmd := exec.Command(self, args...)
 	var stdout bytes.Buffer

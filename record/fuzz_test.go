@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"testing"
 )
 
@@ -98,6 +99,31 @@ func FuzzIterator(f *testing.F) {
 		}
 		if it.Err() != nil {
 			requireKnownError(t, it.Err())
+			return
+		}
+		// Skipping to the middle must land where a full decode does.
+		middle := b.BaseOffset() + int64(b.LastOffsetDelta())/2
+		var want []int64
+		it.Reset(b)
+		for it.Next() {
+			if it.Record().Offset >= middle {
+				want = append(want, it.Record().Offset)
+			}
+		}
+		var skip Iterator
+		skip.SetMaxDecompressedSize(fuzzLimit)
+		skip.Reset(b)
+		var got []int64
+		if skip.SkipBefore(middle) {
+			for skip.Next() {
+				got = append(got, skip.Record().Offset)
+			}
+		}
+		if skip.Err() != nil {
+			t.Fatalf("skipping to %d: %v, where a full decode succeeded", middle, skip.Err())
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("from %d: skipping gives offsets %v, a full decode %v", middle, got, want)
 		}
 	})
 }
