@@ -18,7 +18,8 @@ var machineMetrics = []metric{
 	{key: "page-cache write GB/s", unit: "GB/s", higher: true},
 	{key: "10 KB append µs", unit: "µs per write, median"},
 	{key: "10 KB append + fdatasync µs", unit: "µs, median"},
-	{key: "CRC-32C GB/s", unit: "GB/s", higher: true},
+	{key: "CRC-32C GB/s, 10 KB in cache", unit: "GB/s", higher: true},
+	{key: "CRC-32C GB/s, 64 MiB from memory", unit: "GB/s", higher: true},
 }
 
 // measureMachine measures memory copy speed, buffered file writes,
@@ -87,12 +88,21 @@ func measureMachine(dir string, sz sizes) (result, error) {
 	}
 	res.metrics["10 KB append + fdatasync µs"] = medianMicros(lat)
 
+	// CRC-32C over one 10 KB batch that is already in the CPU's cache, as
+	// a reader checks a batch it has just copied, and over a buffer far
+	// larger than the cache, which the memory's speed bounds.
 	table := crc32.MakeTable(crc32.Castagnoli)
+	batch := src[:10_000]
+	start = time.Now()
+	for n := int64(0); n < sz.machine; n += int64(len(batch)) {
+		crc32.Update(0, table, batch)
+	}
+	res.metrics["CRC-32C GB/s, 10 KB in cache"] = float64(sz.machine) / time.Since(start).Seconds() / 1e9
 	start = time.Now()
 	for n := int64(0); n < sz.machine; n += int64(len(src)) {
 		crc32.Update(0, table, src)
 	}
-	res.metrics["CRC-32C GB/s"] = float64(sz.machine) / time.Since(start).Seconds() / 1e9
+	res.metrics["CRC-32C GB/s, 64 MiB from memory"] = float64(sz.machine) / time.Since(start).Seconds() / 1e9
 	return res, nil
 }
 
