@@ -50,8 +50,10 @@
 // in-memory design was kept.
 //
 // An index a segment appends to has its file preallocated to its maximum
-// size, as Kafka does, so the file is its entries followed by zeros until
-// it is sealed. The index files hold nothing the log does not: a segment
+// size from its first Flush on, as Kafka does from its creation, so the
+// file is its entries followed by zeros until it is sealed. (Segments
+// write their indexes only when they seal them, so in a log the active
+// segment's index files are left as the last seal or rebuild wrote them.) The index files hold nothing the log does not: a segment
 // whose indexes are lost or damaged rebuilds them from its batches. That
 // is why the entries need not reach the disk as they are appended, and
 // why a sync of the indexes happens only at flushes the log chooses.

@@ -35,9 +35,11 @@ type OffsetIndex struct {
 //
 // If writable is false the file must exist; it is read and closed, and
 // the index holds no file until a writer method needs one. If writable is
-// true a missing file is created, and the file is preallocated to
-// maxBytes (cut down to that if it was larger and its entries fit) and
-// kept open for appending. Creating a file does not make its name
+// true a missing file is created, and the index is ready for appending:
+// the first Flush that writes entries preallocates the file to maxBytes
+// (cut down to that if it was larger and its entries fit). Until then the
+// file is left as it was, so opening and closing an index that is never
+// written changes nothing on disk. Creating a file does not make its name
 // durable: that takes a sync of the directory, which is the caller's.
 //
 // A file that fails the sanity check (see the package documentation) gives
@@ -214,8 +216,8 @@ func (x *OffsetIndex) Flush() error {
 func (x *OffsetIndex) Seal() error { return x.s.seal() }
 
 // Resize sets the room of the index to maxBytes worth of entries (never
-// fewer than it holds) and preallocates the file to match, opening it for
-// writing if need be: a sealed segment that becomes active again calls it.
+// fewer than it holds); the next Flush that writes entries preallocates
+// the file to match. A sealed segment that becomes active again calls it.
 func (x *OffsetIndex) Resize(maxBytes int) error { return x.s.resize(maxBytes) }
 
 // Close writes the pending entries, cuts a file the index preallocated

@@ -96,7 +96,7 @@ func TestOffsetFull(t *testing.T) {
 		// 4 entries and 5 bytes: rounded down to 4 entries.
 		x := openOffset(t, fsys, dir, 4*OffsetEntrySize+5, true)
 		require.Equal(t, 4, x.MaxEntries())
-		require.Equal(t, int64(4*OffsetEntrySize), fileSize(t, fsys, x.Path()), "preallocated")
+		require.Zero(t, fileSize(t, fsys, x.Path()), "not preallocated before a write")
 		es := offsetSeq(testBase, 5)
 		for i, e := range es[:4] {
 			require.False(t, x.Full(), "entry %d", i)
@@ -105,6 +105,8 @@ func TestOffsetFull(t *testing.T) {
 		require.True(t, x.Full())
 		require.ErrorIs(t, x.Append(es[4].Offset, es[4].Position), ErrFull)
 		require.Equal(t, 4, x.Len())
+		require.NoError(t, x.Flush())
+		require.Equal(t, int64(4*OffsetEntrySize), fileSize(t, fsys, x.Path()), "preallocated by the first flush")
 		require.NoError(t, x.Close())
 	})
 }
@@ -141,21 +143,27 @@ func TestOpenErrors(t *testing.T) {
 		_, err = OpenTimeIndex(fsys, timePath(dir), testBase, TimeEntrySize-1, true)
 		require.ErrorContains(t, err, "less than one")
 
-		// A missing file is created when writable, preallocated.
+		// A missing file is created when writable, empty until a flush
+		// writes to it.
 		x := openOffset(t, fsys, dir, 1000, true)
-		require.Equal(t, int64(1000), fileSize(t, fsys, x.Path()))
+		require.Zero(t, fileSize(t, fsys, x.Path()))
 		require.Equal(t, 125, x.MaxEntries())
 		require.Equal(t, int64(testBase), x.BaseOffset())
 		require.Equal(t, 0, x.Len())
 		_, ok := x.Last()
 		require.False(t, ok)
 		y := openTime(t, fsys, dir, 1000, true)
-		require.Equal(t, int64(996), fileSize(t, fsys, y.Path()), "rounded down to 83 entries")
-		require.Equal(t, 83, y.MaxEntries())
+		require.Equal(t, 83, y.MaxEntries(), "rounded down to 83 entries")
+		require.NoError(t, x.Append(testBase+1, 100))
+		require.NoError(t, y.Append(5, testBase+1, false))
+		require.NoError(t, x.Flush())
+		require.NoError(t, y.Flush())
+		require.Equal(t, int64(1000), fileSize(t, fsys, x.Path()), "preallocated")
+		require.Equal(t, int64(996), fileSize(t, fsys, y.Path()), "preallocated to 83 entries")
 		require.NoError(t, x.Close())
 		require.NoError(t, y.Close())
-		require.Zero(t, fileSize(t, fsys, x.Path()), "Close trims what it preallocated")
-		require.Zero(t, fileSize(t, fsys, y.Path()))
+		require.Equal(t, int64(OffsetEntrySize), fileSize(t, fsys, x.Path()), "Close trims what it preallocated")
+		require.Equal(t, int64(TimeEntrySize), fileSize(t, fsys, y.Path()))
 	})
 }
 

@@ -84,13 +84,12 @@ func (s *store[E]) open(maxBytes int, writable bool, decode decodeFunc[E]) error
 		}
 		return nil
 	}
+	// The file is preallocated by the first flush that writes to it, not
+	// now: a segment writes its indexes when it is sealed, so an active
+	// segment of a partition that is opened and closed without a write
+	// never resizes its files.
 	s.file = f
 	s.prealloc = true
-	if err := s.preallocate(); err != nil {
-		f.Close()
-		s.file = nil
-		return err
-	}
 	return s.releaseFile()
 }
 
@@ -188,6 +187,11 @@ func (s *store[E]) flush(sync bool) error {
 		}
 	}
 	if s.written < n {
+		if s.prealloc {
+			if err := s.preallocate(); err != nil {
+				return err
+			}
+		}
 		b := s.buffer((n - s.written) * s.entrySize)
 		s.encode(b, es[s.written:], s.base)
 		at := int64(s.written) * int64(s.entrySize)
@@ -254,7 +258,8 @@ func (s *store[E]) seal() error {
 }
 
 // resize sets the capacity to maxBytes worth of entries, or the present
-// number if that is more, and preallocates the file for it.
+// number if that is more; the next flush that writes entries preallocates
+// the file for it.
 func (s *store[E]) resize(maxBytes int) error {
 	if s.closed {
 		return s.errClosed("resizing")
@@ -262,17 +267,9 @@ func (s *store[E]) resize(maxBytes int) error {
 	if maxBytes < s.entrySize {
 		return fmt.Errorf("index: %s: maximum size %d is less than one %d-byte entry", s.path, maxBytes, s.entrySize)
 	}
-	if err := s.ensureFile(); err != nil {
-		return err
-	}
 	s.maxEntries.Store(int64(max(maxBytes/s.entrySize, len(s.load()))))
 	s.prealloc = true
-	if err := s.preallocate(); err != nil {
-		return err
-	}
-	// The entries are written when the index is sealed or closed: until
-	// then it needs no descriptor, and an idle partition holds one less.
-	return s.releaseFile()
+	return nil
 }
 
 // releaseFile closes the held file, if any; ensureFile opens it again.

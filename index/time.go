@@ -219,8 +219,8 @@ func (x *TimeIndex) Flush() error {
 func (x *TimeIndex) Seal() error { return x.s.seal() }
 
 // Resize sets the room of the index to maxBytes worth of entries (never
-// fewer than it holds) and preallocates the file to match, opening it for
-// writing if need be.
+// fewer than it holds); the next Flush that writes entries preallocates
+// the file to match.
 func (x *TimeIndex) Resize(maxBytes int) error { return x.s.resize(maxBytes) }
 
 // Close writes the pending entries, cuts a file the index preallocated

@@ -54,3 +54,23 @@ func TestDescriptorsPerSegment(t *testing.T) {
 	require.NoError(t, l.Close())
 	require.Empty(t, openUnder(t, dir))
 }
+
+// TestNoLockHoldsOnlyTheLogFiles opens a log with NoLock: it takes no
+// directory lock, so it holds one descriptor per segment and nothing else.
+func TestNoLockHoldsOnlyTheLogFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "p-0")
+	l, err := Open(dir, Options{RetentionCheckInterval: -1, NoLock: true})
+	require.NoError(t, err)
+	appendN(t, l, 0, 10, 5)
+	require.ElementsMatch(t, []string{"00000000000000000000.log"}, openUnder(t, dir))
+	require.NoFileExists(t, filepath.Join(dir, lockFileName))
+	require.NoError(t, l.Close())
+	require.Empty(t, openUnder(t, dir))
+
+	// Without NoLock, the same directory is locked as before.
+	l, err = Open(dir, Options{RetentionCheckInterval: -1})
+	require.NoError(t, err)
+	_, err = Open(dir, Options{RetentionCheckInterval: -1})
+	require.ErrorIs(t, err, ErrLocked)
+	require.NoError(t, l.Close())
+}

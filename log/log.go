@@ -104,13 +104,24 @@ func (l *Log) Size() int64 {
 // NumSegments is the number of segments, the active one included.
 func (l *Log) NumSegments() int { return len(l.segs.Load().segs) }
 
-// writable returns the error that forbids a write, if any. Called with mu.
-func (l *Log) writable() error {
+// usable returns the error that forbids a change, if any: a closed or
+// failed log. Called with mu.
+func (l *Log) usable() error {
 	if l.closed {
 		return ErrClosed
 	}
 	if f := l.failed.Load(); f != nil {
 		return f
+	}
+	return nil
+}
+
+// writable returns the error that forbids a write, if any, and otherwise
+// readies the log for one: it must be called before the first change to
+// the files. Called with mu.
+func (l *Log) writable() error {
+	if err := l.usable(); err != nil {
+		return err
 	}
 	if l.cleanMarker {
 		return l.removeCleanMarker()
@@ -165,7 +176,12 @@ func (l *Log) Close() error {
 	defer l.mu.Unlock()
 	list := l.segs.Load()
 	clean := l.failed.Load() == nil
-	if clean {
+	// A log nothing was written to since a clean Open still has the
+	// marker, and its files are as the last Close left them: there is
+	// nothing to sync, seal or checkpoint, and closing an idle partition
+	// costs no fsync.
+	untouched := clean && l.cleanMarker
+	if clean && !untouched {
 		if err := l.syncAll(list); err != nil {
 			errs = append(errs, err)
 			clean = false
@@ -174,10 +190,10 @@ func (l *Log) Close() error {
 	for _, s := range list.segs {
 		errs = append(errs, s.Release())
 	}
-	if clean && errors.Join(errs...) == nil {
+	if clean && !untouched && errors.Join(errs...) == nil {
 		errs = append(errs, l.flush.checkpoint())
 	}
-	if clean && errors.Join(errs...) == nil {
+	if clean && !untouched && errors.Join(errs...) == nil {
 		errs = append(errs, l.writeCleanMarker())
 	}
 	errs = append(errs, l.lock.Close())

@@ -3,6 +3,7 @@ package log
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,9 +14,10 @@ import (
 )
 
 // Open opens the log in dir, creating the directory and an empty log if
-// there is none. It takes an advisory lock on the directory: a second Open
-// of the same directory, in this process or another, fails with an error
-// wrapping ErrLocked until the first Log is closed.
+// there is none. It takes an advisory lock on the directory (unless
+// Options.NoLock says the caller holds one): a second Open of the same
+// directory, in this process or another, fails with an error wrapping
+// ErrLocked until the first Log is closed.
 //
 // After a clean Close the segments are opened without being read (their
 // indexes on first use). Otherwise every segment is recovered: each batch
@@ -30,9 +32,11 @@ func Open(dir string, opts Options) (*Log, error) {
 	if err := vfs.MkdirAllSynced(fsys, dir); err != nil {
 		return nil, err
 	}
-	lock, err := fsys.Lock(filepath.Join(dir, lockFileName))
-	if err != nil {
-		return nil, fmt.Errorf("log: %s is open elsewhere: %w", dir, err)
+	var lock io.Closer = noLock{}
+	if !opts.NoLock {
+		if lock, err = fsys.Lock(filepath.Join(dir, lockFileName)); err != nil {
+			return nil, fmt.Errorf("log: %s is open elsewhere: %w", dir, err)
+		}
 	}
 	l := &Log{dir: dir, opts: opts, lock: lock, builder: record.NewBuilder()}
 	list, err := l.load()
@@ -67,6 +71,11 @@ func Open(dir string, opts Options) (*Log, error) {
 	}
 	return l, nil
 }
+
+// noLock stands for the directory lock of a log opened with NoLock.
+type noLock struct{}
+
+func (noLock) Close() error { return nil }
 
 // load opens the segments found in the directory, recovering them unless
 // the last Close was clean.

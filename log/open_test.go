@@ -1,6 +1,7 @@
 package log
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -71,4 +72,48 @@ func memFileExists(fsys vfs.FS, name string) bool {
 	}
 	f.Close()
 	return true
+}
+
+// TestIdleOpenAndCloseWriteNothing opens a cleanly closed log, reads it,
+// runs retention that has nothing to delete and closes it: no file is
+// created, written, resized, synced or removed, so an idle partition opens
+// and closes without an fsync, and the next Open still finds it clean.
+func TestIdleOpenAndCloseWriteNothing(t *testing.T) {
+	m := vfs.NewMem()
+	opts := Options{FS: m, MaxIndexBytes: 4096, SegmentBytes: 1000, RetentionAge: -1, RetentionCheckInterval: -1}
+	l := mustOpen(t, "/p", opts)
+	appendN(t, l, 0, 30, 5)
+	require.NoError(t, l.Close())
+
+	var changes []vfs.Op
+	var mu sync.Mutex
+	opts.FS = vfs.Hook(m, func(op vfs.Op) error {
+		switch op.Kind {
+		case vfs.OpCreate, vfs.OpWrite, vfs.OpTruncate, vfs.OpSync, vfs.OpSyncDir, vfs.OpRemove, vfs.OpRemoveAll, vfs.OpRename:
+			mu.Lock()
+			changes = append(changes, op)
+			mu.Unlock()
+		}
+		return nil
+	})
+	for range 2 {
+		l := mustOpen(t, "/p", opts)
+		require.Equal(t, values(0, 30), readAll(t, l, 0))
+		res, err := l.EnforceRetention()
+		require.NoError(t, err)
+		require.Zero(t, res.Segments)
+		require.NoError(t, l.Close())
+		mu.Lock()
+		require.Empty(t, changes)
+		mu.Unlock()
+		require.True(t, memFileExists(m, "/p/"+cleanShutdownMarker))
+	}
+
+	// The log is whole after all that, and takes writes again.
+	l = mustOpen(t, "/p", Options{FS: m, MaxIndexBytes: 4096, SegmentBytes: 1000, RetentionCheckInterval: -1})
+	appendN(t, l, 30, 10, 5)
+	require.NoError(t, l.Close())
+	l = mustOpen(t, "/p", Options{FS: m, MaxIndexBytes: 4096, SegmentBytes: 1000, RetentionCheckInterval: -1})
+	require.Equal(t, values(0, 40), readAll(t, l, 0))
+	require.NoError(t, l.Close())
 }

@@ -123,6 +123,12 @@ type Options struct {
 	// the background. Default 5 minutes; negative: never on its own, only
 	// when EnforceRetention is called.
 	RetentionCheckInterval time.Duration
+	// NoLock makes Open take no lock on the directory, which saves a file
+	// descriptor per log. It is for a caller that holds a lock covering
+	// the directory already, as a topic.Registry does for every partition
+	// under its root; a Log opened so does not stop a second Open of the
+	// same directory, which would corrupt it.
+	NoLock bool
 }
 
 // Defaults of Options.

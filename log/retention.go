@@ -36,7 +36,7 @@ func (l *Log) SetRetentionUpperBound(offset int64) { l.retentionBound.Store(offs
 func (l *Log) EnforceRetention() (RetentionResult, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if err := l.writable(); err != nil {
+	if err := l.usable(); err != nil {
 		return RetentionResult{}, err
 	}
 	bound := l.logEnd.Load()
@@ -67,7 +67,12 @@ func (l *Log) EnforceRetention() (RetentionResult, error) {
 		n = i + 1
 	}
 	if n == 0 {
+		// Nothing to delete, so nothing is written: an idle log stays
+		// as its last clean Close left it.
 		return RetentionResult{LogStartOffset: l.logStart.Load()}, nil
+	}
+	if err := l.writable(); err != nil {
+		return RetentionResult{}, err
 	}
 	if n == len(list.segs) {
 		// The active segment goes too: roll an empty one after it first.

@@ -105,6 +105,7 @@ func openOffsetStore(fsys vfs.FS, dir string, durable bool, now func() time.Time
 	l, err := log.Open(dir, log.Options{
 		FS: fsys, Now: now, Flush: flush, SegmentBytes: offsetsSegmentBytes, MaxIndexBytes: offsetsIndexBytes,
 		MaxBatchBytes: offsetsRoundBytes + 1<<20, RetentionAge: -1, RetentionCheckInterval: -1,
+		NoLock: true, // the registry's lock covers it
 	})
 	if err != nil {
 		return nil, fmt.Errorf("topic: opening committed offsets: %w", err)

@@ -403,6 +403,8 @@ func (r *Registry) partitionOptions(t *Topic, index int) partition.Options {
 	lo.FS = r.opts.FS
 	lo.Now = r.opts.Now
 	lo.RetentionCheckInterval = r.opts.RetentionCheckInterval
+	// The registry's lock on its root covers every partition under it.
+	lo.NoLock = true
 	return partition.Options{
 		Topic:     t.name,
 		Index:     int32(index),
