@@ -57,8 +57,8 @@ type queue struct {
 	// regroupAt is how many records the writer waits for before its next
 	// write, if it waits (see take); zero when it does not.
 	regroupAt int64
-	kick                chan struct{} // wakes a lingering writer
-	progress            notify.Notifier
+	kick      chan struct{} // wakes a lingering writer
+	progress  notify.Notifier
 	// writeBuf is the writer's buffer, kept across writer goroutines so
 	// that it keeps the capacity it grew to.
 	writeBuf []byte
