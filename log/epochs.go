@@ -3,7 +3,7 @@ package log
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
+	"io/fs"
 
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
@@ -26,8 +26,12 @@ import (
 // segment after an unclean shutdown (a crash between an append and the
 // checkpoint write would otherwise lose an epoch).
 func (l *Log) loadEpochs(logStart, logEnd int64, recovered bool) error {
-	entries, err := readEpochCheckpoint(l.opts.FS, l.dir)
-	_, statErr := l.opts.FS.Stat(filepath.Join(l.dir, epochCheckpointName))
+	// A missing checkpoint, like an unreadable one, means rebuilding.
+	var entries []epochEntry
+	err := fs.ErrNotExist
+	if l.listedAtOpen(epochCheckpointName) {
+		entries, err = readEpochCheckpoint(l.opts.FS, l.dir)
+	}
 	l.epochs = newEpochCache(entries)
 	// An entry at the log end itself stays: SetLeaderEpoch records one
 	// there before any record of the epoch exists.
@@ -35,7 +39,7 @@ func (l *Log) loadEpochs(logStart, logEnd int64, recovered bool) error {
 	l.epochs.truncateFromStart(logStart)
 	rebuildFrom := int64(-1)
 	switch {
-	case err != nil || statErr != nil:
+	case err != nil:
 		rebuildFrom = logStart
 	case recovered:
 		rebuildFrom = l.flush.recoveryPoint.Load()

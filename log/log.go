@@ -46,6 +46,11 @@ type Log struct {
 	// still on disk: nothing has been written since Open, so the files
 	// still are what it vouches for. The first write removes it first.
 	cleanMarker bool
+	// listing is the directory's contents as Open found them, and nil
+	// once Open returns: the checkpoint and intent files Open reads are
+	// looked up in it, which spares an idle partition the system calls
+	// of failing to open files it does not have.
+	listing []string
 
 	segs     atomic.Pointer[segmentList]
 	logEnd   atomic.Int64

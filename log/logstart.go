@@ -51,7 +51,7 @@ func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 // offset, or the checkpointed start if that is later (and not past the
 // log end). A missing or unreadable checkpoint counts as absent.
 func (l *Log) loadLogStart(firstBase, logEnd int64) int64 {
-	if start, ok, _ := readOffsetCheckpoint(l.opts.FS, l.dir, logStartFile); ok && start > firstBase {
+	if start, ok, _ := l.readCheckpointAtOpen(logStartFile); ok && start > firstBase {
 		return min(start, logEnd)
 	}
 	return firstBase

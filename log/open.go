@@ -64,12 +64,29 @@ func Open(dir string, opts Options) (*Log, error) {
 	l.flush.start(l)
 	l.mu.Lock()
 	err = l.finishIntents()
+	l.listing = nil
 	l.mu.Unlock()
 	if err != nil {
 		l.Close()
 		return nil, fmt.Errorf("log: finishing an interrupted truncation in %s: %w", dir, err)
 	}
 	return l, nil
+}
+
+// listedAtOpen reports whether name was in the directory when Open listed
+// it. Nothing Open does before it reads a checkpoint or intent file
+// creates one, so a file the listing lacks is absent.
+func (l *Log) listedAtOpen(name string) bool {
+	return l.listing == nil || slices.Contains(l.listing, name)
+}
+
+// readCheckpointAtOpen is readOffsetCheckpoint for Open: it reads only a
+// file the directory listing holds.
+func (l *Log) readCheckpointAtOpen(name string) (offset int64, ok bool, err error) {
+	if !l.listedAtOpen(name) {
+		return 0, false, nil
+	}
+	return readOffsetCheckpoint(l.opts.FS, l.dir, name)
 }
 
 // noLock stands for the directory lock of a log opened with NoLock.
@@ -85,6 +102,7 @@ func (l *Log) load() (*segmentList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("log: listing %s: %w", l.dir, err)
 	}
+	l.listing = names
 	clean := slices.Contains(names, cleanShutdownMarker)
 	// The marker stays until the first write (see writable).
 	l.cleanMarker = clean
@@ -135,7 +153,7 @@ func (l *Log) load() (*segmentList, error) {
 	// was checkpointed: only the ones from its segment on need reading. A
 	// missing or unreadable checkpoint means reading them all.
 	from := 0
-	if rp, ok, _ := readOffsetCheckpoint(fsys, l.dir, recoveryPointFile); ok {
+	if rp, ok, _ := l.readCheckpointAtOpen(recoveryPointFile); ok {
 		from = (&segmentList{segs: segs}).find(rp)
 	}
 	segs, err = l.recover(segs, from)

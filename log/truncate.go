@@ -61,12 +61,12 @@ func (l *Log) withIntent(name string, offset int64, truncate func(int64) error) 
 
 // finishIntents carries out a truncation a crash interrupted.
 func (l *Log) finishIntents() error {
-	if offset, ok, _ := readOffsetCheckpoint(l.opts.FS, l.dir, truncateFullyIntentFile); ok {
+	if offset, ok, _ := l.readCheckpointAtOpen(truncateFullyIntentFile); ok {
 		if err := l.withIntent(truncateFullyIntentFile, offset, l.truncateFullyLocked); err != nil {
 			return err
 		}
 	}
-	if offset, ok, _ := readOffsetCheckpoint(l.opts.FS, l.dir, truncateIntentFile); ok {
+	if offset, ok, _ := l.readCheckpointAtOpen(truncateIntentFile); ok {
 		return l.withIntent(truncateIntentFile, offset, l.truncateToLocked)
 	}
 	return nil
