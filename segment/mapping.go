@@ -70,8 +70,17 @@ func (m *mapping) copyAt(p []byte, off int64) (n int, err error) {
 			n, err = 0, fmt.Errorf("file shorter than %d bytes: %w", off+int64(len(p)), io.ErrUnexpectedEOF)
 		}
 	}()
+	if len(p) >= populateMin && off+int64(len(p)) <= int64(len(m.data)) {
+		populate(m.data[off : off+int64(len(p))])
+	}
 	return copy(p, m.data[off:]), nil
 }
+
+// populateMin is the smallest copy out of a map that asks the kernel to
+// map its pages first: a streaming reader's chunks, not a lookup's single
+// batch. Streaming 100-byte records in a fresh process went from 9.5M to
+// 11.0M records/s (bench (d), medians of three alternated runs).
+const populateMin = 64 << 10
 
 // readAt reads bytes of the log file at off: from the map where it
 // reaches, else with a read call.

@@ -112,12 +112,23 @@ func TestMapOfShrunkFile(t *testing.T) {
 	tail := make([]byte, 100)
 	_, err = s.ReadAt(tail, size-100)
 	require.NoError(t, err)
+	// A read large enough to populate its pages first reads what a read
+	// call does.
+	whole := make([]byte, size)
+	require.GreaterOrEqual(t, len(whole), populateMin)
+	_, err = s.ReadAt(whole, 0)
+	require.NoError(t, err)
+	want, err := os.ReadFile(Path(dir, 0, LogExt))
+	require.NoError(t, err)
+	require.Equal(t, want, whole)
 
 	// Cut the file behind the segment's back, as a truncation does under
 	// a reader that has not seen it yet.
 	require.NoError(t, os.Truncate(Path(dir, 0, LogExt), 100))
 	_, err = s.ReadAt(tail, size-100)
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	_, err = s.ReadAt(whole, 0)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF, "populating pages past the end is no crash either")
 	head := make([]byte, 50)
 	_, err = s.ReadAt(head, 0)
 	require.NoError(t, err, "what the file still holds reads")
