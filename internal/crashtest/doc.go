@@ -16,5 +16,5 @@
 // The number of iterations comes from the -crash.iterations flag, so
 // that CI runs a few dozen and a long run is one flag away:
 //
-//	go test -run Crash -crash.iterations=1000 ./log ./topic
+//	go test -run Crash ./log ./topic -crash.iterations=1000
 package crashtest
