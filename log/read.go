@@ -198,13 +198,17 @@ func (l *Log) readOnce(offset int64, opts ReadOptions,
 		s := list.segs[i]
 		q.limit = s.Size()
 		start, found, err := s.Locate(offset, q.limit, q.buf)
-		if err == nil && found && start.BaseOffset >= info.LogEndOffset {
+		if err == nil && found && start.LastOffset >= info.LogEndOffset {
 			// The first batch that reaches offset should hold or follow it
-			// within the log, yet claims to begin past the log's end: its
-			// base offset, which no CRC covers, is damaged. Only a log
-			// trusted unread after a clean shutdown gets this far with it.
-			err = fmt.Errorf("log: segment %d: %w: batch at position %d, where offset %d should be, claims base offset %d",
-				s.BaseOffset(), ErrCorrupt, start.Position, offset, start.BaseOffset)
+			// within the log, yet claims offsets past the log's end: its
+			// base offset, which no CRC covers, or its last offset delta,
+			// whose CRC is checked only when the batch is read, is
+			// damaged. Only a log trusted unread after a clean shutdown
+			// gets this far with it. (Were it let through, the read would
+			// stop before it, as before a batch above the high watermark,
+			// and a reader would take the log to end there.)
+			err = fmt.Errorf("log: segment %d: %w: batch at position %d, where offset %d should be, claims offsets %d to %d, past the log end",
+				s.BaseOffset(), ErrCorrupt, start.Position, offset, start.BaseOffset, start.LastOffset)
 		}
 		if err == nil && found {
 			var sp span

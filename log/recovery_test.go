@@ -1,6 +1,8 @@
 package log
 
 import (
+	"bytes"
+	"encoding/binary"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -366,6 +368,47 @@ func TestDamagedBaseOffsetAfterCleanShutdown(t *testing.T) {
 	require.Equal(t, 10, n, "the records before the damage")
 	require.ErrorIs(t, r.Err(), ErrCorrupt)
 	require.Equal(t, values(14, 6), readAll(t, l, 14), "after the damage")
+}
+
+// TestDamagedLastOffsetDeltaAfterCleanShutdown damages the last offset
+// delta of a batch in the middle of a cleanly closed log, so that the
+// batch claims offsets far past the log end (its CRC, which would catch
+// it, is checked only when the batch is read). A reader reads the records
+// before it and then fails with ErrCorrupt, rather than stopping there as
+// if the log ended.
+func TestDamagedLastOffsetDeltaAfterCleanShutdown(t *testing.T) {
+	m := vfs.NewMem()
+	opts := Options{FS: m, MaxIndexBytes: 4096, IndexIntervalBytes: 50, RetentionCheckInterval: -1}
+	l := mustOpen(t, "/p", opts)
+	appendN(t, l, 0, 20, 2)
+	require.NoError(t, l.Close())
+
+	name := "/p/00000000000000000000.log"
+	data := readMemFile(t, m, name)
+	var sc record.Scanner
+	sc.Reset(data, record.CheckAll)
+	pos := 0
+	for sc.Next() && sc.Batch().BaseOffset() < 10 {
+		pos = sc.Valid()
+	}
+	const lastOffsetDeltaAt = 23 // after base offset, length, epoch, magic, CRC and attributes
+	binary.BigEndian.PutUint32(data[pos+lastOffsetDeltaAt:], 1<<30)
+	require.Equal(t, int64(10+1<<30), record.Batch(data[pos:]).LastOffset())
+	writeMemFile(t, m, name, data)
+
+	l = mustOpen(t, "/p", opts)
+	require.Equal(t, int64(20), l.LogEndOffset(), "the log end comes from the last batch")
+	r := l.NewReader(0)
+	n := 0
+	for r.Next() {
+		n++
+	}
+	require.Equal(t, 10, n, "the records before the damage")
+	require.ErrorIs(t, r.Err(), ErrCorrupt)
+	var buf bytes.Buffer
+	_, err := l.ReadTo(&buf, 10, ReadOptions{})
+	require.ErrorIs(t, err, ErrCorrupt, "and so does a read to a writer")
+	require.NoError(t, l.Close())
 }
 
 // TestRecoveryDropsSegmentsAfterAHole loses the tail of a middle segment
