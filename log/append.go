@@ -166,9 +166,13 @@ func (l *Log) check(data []byte, leader bool, check record.Check) (AppendInfo, e
 func (l *Log) maybeRoll(size int, info AppendInfo) error {
 	list := l.segs.Load()
 	active := list.active()
+	room, err := active.IndexRoom()
+	if err != nil {
+		return err
+	}
 	full := active.Size() > 0 && (active.Size()+int64(size) > l.opts.SegmentBytes ||
 		active.RollAge(info.MaxTimestamp, l.opts.Now()) > l.opts.SegmentAge ||
-		active.IndexRoom() < info.Batches)
+		room < info.Batches)
 	if !full && active.CanHoldOffset(info.FirstOffset) && active.CanHoldOffset(info.LastOffset) {
 		return nil
 	}

@@ -22,6 +22,9 @@ func (s *Segment) Append(data []byte) error {
 	if !s.active {
 		return fmt.Errorf("segment: append to sealed segment %d", s.base)
 	}
+	if err := s.writableIndexes(); err != nil {
+		return err
+	}
 	first := record.Batch(data)
 	if first.BaseOffset() < s.NextOffset() {
 		return fmt.Errorf("%w: segment %d: append at offset %d, next is %d", ErrOutOfOrder, s.base, first.BaseOffset(), s.NextOffset())

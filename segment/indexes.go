@@ -47,7 +47,7 @@ func (s *Segment) openIndexesLocked(writable, rebuild bool) error {
 	}
 	s.offsetIdx.Store(oi)
 	s.timeIdx.Store(ti)
-	s.indexesWritable = writable
+	s.indexesWritable.Store(writable)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/commitlog-go/commitlog/index"
 	"github.com/commitlog-go/commitlog/record"
 )
 
@@ -61,12 +62,63 @@ func (s *Segment) Recover() (truncated int64, err error) {
 }
 
 // Activate makes a segment that was opened, not created, the one the log
-// appends to: it opens its indexes for writing and reads the batches after
-// the last index entry to learn the next offset and largest timestamp.
-// Bytes after the last whole batch (which a clean shutdown never leaves)
-// make it fail with an error wrapping record.ErrCorrupt or
-// record.ErrTruncated; the log then recovers the segment instead.
+// appends to: it reads the batches after the last index entry to learn the
+// next offset and largest timestamp. Bytes after the last whole batch
+// (which a clean shutdown never leaves) make it fail with an error
+// wrapping record.ErrCorrupt or record.ErrTruncated; the log then recovers
+// the segment instead.
+//
+// When both index files are as a seal leaves them, Activate reads only
+// their last entries; the indexes are loaded whole, and checked, by the
+// first append or the first read that needs them, as a sealed segment's
+// are. A partition that is opened and not written to never loads them:
+// the active index of a full 1 GiB segment is about 1 MiB to read and
+// decode. Otherwise the indexes are opened for writing at once.
 func (s *Segment) Activate() error {
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
+	if s.offsetIdx.Load() == nil {
+		if tail, ok := s.readIndexTails(); ok {
+			return s.loadTailFrom(tail)
+		}
+	}
+	if err := s.writableIndexesLocked(true); err != nil {
+		return err
+	}
+	return s.loadTail()
+}
+
+// indexTails are the last entries of a segment's two indexes.
+type indexTails struct {
+	offset    index.OffsetEntry
+	hasOffset bool
+	time      index.TimeEntry
+	hasTime   bool
+}
+
+// readIndexTails reads the last entry of each index file, reporting false
+// when either file is not as a seal leaves it (or cannot be read): the
+// caller then opens them whole, which checks and if need be rebuilds them.
+func (s *Segment) readIndexTails() (indexTails, bool) {
+	var t indexTails
+	var err error
+	if t.offset, t.hasOffset, err = index.ReadLastOffsetEntry(s.fsys, Path(s.dir, s.base, IndexExt), s.base); err != nil {
+		return t, false
+	}
+	if t.time, t.hasTime, err = index.ReadLastTimeEntry(s.fsys, Path(s.dir, s.base, TimeIndexExt), s.base); err != nil {
+		return t, false
+	}
+	return t, true
+}
+
+// writableIndexes makes the active segment's indexes ready for appending,
+// loading them if Activate left them unread. The writer calls it before
+// it adds entries; after a load it takes its state from the loaded
+// indexes, which a rebuild of damaged files may have changed.
+func (s *Segment) writableIndexes() error {
+	if s.indexesWritable.Load() {
+		return nil
+	}
 	s.indexMu.Lock()
 	defer s.indexMu.Unlock()
 	if err := s.writableIndexesLocked(true); err != nil {
@@ -78,18 +130,26 @@ func (s *Segment) Activate() error {
 // loadTail sets the writer state from the indexes' last entries and the
 // batches after them.
 func (s *Segment) loadTail() error {
-	oi, ti := s.offsetIdx.Load(), s.timeIdx.Load()
+	var t indexTails
+	t.offset, t.hasOffset = s.offsetIdx.Load().Last()
+	t.time, t.hasTime = s.timeIdx.Load().Last()
+	return s.loadTailFrom(t)
+}
+
+// loadTailFrom sets the writer state from the indexes' last entries, t,
+// and the batches after them.
+func (s *Segment) loadTailFrom(t indexTails) error {
 	s.iw.reset(s)
 	s.rollTimestamp = NoTimestamp
 	from := int64(0)
 	next := s.base
-	lastEntry, indexed := oi.Last()
+	lastEntry, indexed := t.offset, t.hasOffset
 	if indexed {
 		from = lastEntry.Position
 	}
 	checked := !indexed
-	if last, ok := ti.Last(); ok {
-		s.iw.maxTimestamp, s.iw.offsetOfMaxTs = last.Timestamp, last.Offset
+	if t.hasTime {
+		s.iw.maxTimestamp, s.iw.offsetOfMaxTs = t.time.Timestamp, t.time.Offset
 	}
 	buf := make([]byte, locateBufSize)
 	end, err := s.scan(buf, from, s.Size(), false, func(h batchHeader) error {
@@ -137,7 +197,7 @@ func (s *Segment) loadTail() error {
 // writableIndexesLocked makes the indexes ready for appending: opened for
 // writing and preallocated. Indexes a reader opened read-only are reopened.
 func (s *Segment) writableIndexesLocked(rebuild bool) error {
-	if oi := s.offsetIdx.Load(); oi != nil && !s.indexesWritable {
+	if oi := s.offsetIdx.Load(); oi != nil && !s.indexesWritable.Load() {
 		closeIndexes(oi, s.timeIdx.Load())
 		s.offsetIdx.Store(nil)
 		s.timeIdx.Store(nil)
@@ -189,6 +249,12 @@ func (s *Segment) TruncateTo(offset int64) error {
 // writes both indexes trimmed to their entries.
 func (s *Segment) Seal() error {
 	if !s.active {
+		return nil
+	}
+	if !s.indexesWritable.Load() {
+		// Activated from sealed index files and not written to since:
+		// the files are still as the last seal left them.
+		s.active = false
 		return nil
 	}
 	ti := s.timeIdx.Load()

@@ -69,12 +69,14 @@ type Segment struct {
 	rollTimestamp int64     // MaxTimestamp of the first batch, or NoTimestamp
 	created       time.Time // for segments whose batches carry no timestamps
 
-	// The indexes, opened on first use for a sealed segment, read-only
-	// unless indexesWritable.
+	// The indexes, opened on first use for a sealed segment, and for an
+	// active one that Activate found sealed (see Activate); read-only
+	// unless indexesWritable, which is set under indexMu and read by the
+	// writer without it.
 	indexMu         sync.Mutex
 	offsetIdx       atomic.Pointer[index.OffsetIndex]
 	timeIdx         atomic.Pointer[index.TimeIndex]
-	indexesWritable bool
+	indexesWritable atomic.Bool
 
 	// The memory map reads go through (see mapping.go).
 	mapMu     sync.Mutex
@@ -192,13 +194,14 @@ func (s *Segment) CanHoldOffset(offset int64) bool {
 }
 
 // IndexRoom is how many more entries the active segment's indexes take
-// before they are full; an append of n batches may add up to n.
-func (s *Segment) IndexRoom() int {
-	oi, ti := s.offsetIdx.Load(), s.timeIdx.Load()
-	if oi == nil || ti == nil {
-		return 0
+// before they are full; an append of n batches may add up to n. It loads
+// the indexes if Activate left them unread.
+func (s *Segment) IndexRoom() (int, error) {
+	if err := s.writableIndexes(); err != nil {
+		return 0, err
 	}
-	return min(oi.MaxEntries()-oi.Len(), ti.MaxEntries()-1-ti.Len())
+	oi, ti := s.offsetIdx.Load(), s.timeIdx.Load()
+	return min(oi.MaxEntries()-oi.Len(), ti.MaxEntries()-1-ti.Len()), nil
 }
 
 // Retain takes a reference to the segment and reports whether it could:
