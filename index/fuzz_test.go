@@ -24,12 +24,24 @@ func FuzzOpenOffsetIndex(f *testing.F) {
 		for _, base := range fuzzBases {
 			m := vfs.NewMem()
 			writeFile(t, m, "/a.index", data)
+			last, lastFound, lastErr := ReadLastOffsetEntry(m, "/a.index", base)
+			if lastErr != nil {
+				checkFuzzError(t, lastErr)
+			}
 			x, err := OpenOffsetIndex(m, "/a.index", base, 1<<16, false)
 			if err != nil {
 				checkFuzzError(t, err)
 				continue
 			}
 			es := offsetEntries(x)
+			// Reading the last entry alone agrees with the whole file
+			// wherever it answers: it may refuse a file Open accepts (one
+			// with a zero tail), never report another last entry.
+			if lastErr == nil {
+				if lastFound != (len(es) > 0) || (lastFound && last != es[len(es)-1]) {
+					t.Fatalf("base %d: last entry %+v (found %v), Open read %d entries ending %+v", base, last, lastFound, len(es), es[max(len(es)-1, 0):])
+				}
+			}
 			prev := OffsetEntry{Offset: base - 1, Position: -1}
 			for i, e := range es {
 				if e.Offset <= prev.Offset || e.Position <= prev.Position || !relativeFits(e.Offset, base) || e.Position > maxRelative {
@@ -71,12 +83,21 @@ func FuzzOpenTimeIndex(f *testing.F) {
 		for _, base := range fuzzBases {
 			m := vfs.NewMem()
 			writeFile(t, m, "/a.timeindex", data)
+			last, lastFound, lastErr := ReadLastTimeEntry(m, "/a.timeindex", base)
+			if lastErr != nil {
+				checkFuzzError(t, lastErr)
+			}
 			x, err := OpenTimeIndex(m, "/a.timeindex", base, 1<<16, false)
 			if err != nil {
 				checkFuzzError(t, err)
 				continue
 			}
 			es := timeEntries(x)
+			if lastErr == nil {
+				if lastFound != (len(es) > 0) || (lastFound && last != es[len(es)-1]) {
+					t.Fatalf("base %d: last entry %+v (found %v), Open read %d entries ending %+v", base, last, lastFound, len(es), es[max(len(es)-1, 0):])
+				}
+			}
 			prev := TimeEntry{Timestamp: NoTimestamp, Offset: base}
 			for i, e := range es {
 				if e.Timestamp <= prev.Timestamp || e.Offset < prev.Offset || !relativeFits(e.Offset, base) {
