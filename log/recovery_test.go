@@ -342,31 +342,8 @@ func TestOpenRemovesLeftovers(t *testing.T) {
 // by readers: a read there is ErrCorrupt, not an early, silent end of the
 // log, and reads that the index takes past it work.
 func TestDamagedBaseOffsetAfterCleanShutdown(t *testing.T) {
-	m := vfs.NewMem()
-	opts := Options{FS: m, MaxIndexBytes: 4096, IndexIntervalBytes: 50, RetentionCheckInterval: -1}
-	l := mustOpen(t, "/p", opts)
-	appendN(t, l, 0, 20, 2)
-	require.NoError(t, l.Close())
-
-	name := "/p/00000000000000000000.log"
-	data := readMemFile(t, m, name)
-	var sc record.Scanner
-	sc.Reset(data, record.CheckAll)
-	pos := 0
-	for sc.Next() && sc.Batch().BaseOffset() < 10 {
-		pos = sc.Valid()
-	}
-	record.Batch(data[pos:]).SetBaseOffset(1 << 22)
-	writeMemFile(t, m, name, data)
-
-	l = mustOpen(t, "/p", opts)
-	r := l.NewReader(0)
-	n := 0
-	for r.Next() {
-		n++
-	}
-	require.Equal(t, 10, n, "the records before the damage")
-	require.ErrorIs(t, r.Err(), ErrCorrupt)
+	l := cleanLogDamagedAt(t, 10, func(b record.Batch) { b.SetBaseOffset(1 << 22) })
+	require.Equal(t, 10, countUntilError(t, l, ErrCorrupt), "the records before the damage")
 	require.Equal(t, values(14, 6), readAll(t, l, 14), "after the damage")
 }
 
@@ -377,6 +354,23 @@ func TestDamagedBaseOffsetAfterCleanShutdown(t *testing.T) {
 // before it and then fails with ErrCorrupt, rather than stopping there as
 // if the log ended.
 func TestDamagedLastOffsetDeltaAfterCleanShutdown(t *testing.T) {
+	l := cleanLogDamagedAt(t, 10, func(b record.Batch) {
+		const lastOffsetDeltaAt = 23 // after base offset, length, epoch, magic, CRC and attributes
+		binary.BigEndian.PutUint32(b[lastOffsetDeltaAt:], 1<<30)
+		require.Equal(t, int64(10+1<<30), b.LastOffset())
+	})
+	require.Equal(t, int64(20), l.LogEndOffset(), "the log end comes from the last batch")
+	require.Equal(t, 10, countUntilError(t, l, ErrCorrupt), "the records before the damage")
+	var buf bytes.Buffer
+	_, err := l.ReadTo(&buf, 10, ReadOptions{})
+	require.ErrorIs(t, err, ErrCorrupt, "and so does a read to a writer")
+}
+
+// cleanLogDamagedAt writes 20 records in batches of 2 and closes the log
+// cleanly, hands the batch at offset to damage, and reopens the log, which
+// trusts its files unread.
+func cleanLogDamagedAt(t *testing.T, offset int64, damage func(record.Batch)) *Log {
+	t.Helper()
 	m := vfs.NewMem()
 	opts := Options{FS: m, MaxIndexBytes: 4096, IndexIntervalBytes: 50, RetentionCheckInterval: -1}
 	l := mustOpen(t, "/p", opts)
@@ -388,27 +382,25 @@ func TestDamagedLastOffsetDeltaAfterCleanShutdown(t *testing.T) {
 	var sc record.Scanner
 	sc.Reset(data, record.CheckAll)
 	pos := 0
-	for sc.Next() && sc.Batch().BaseOffset() < 10 {
+	for sc.Next() && sc.Batch().BaseOffset() < offset {
 		pos = sc.Valid()
 	}
-	const lastOffsetDeltaAt = 23 // after base offset, length, epoch, magic, CRC and attributes
-	binary.BigEndian.PutUint32(data[pos+lastOffsetDeltaAt:], 1<<30)
-	require.Equal(t, int64(10+1<<30), record.Batch(data[pos:]).LastOffset())
+	damage(record.Batch(data[pos:]))
 	writeMemFile(t, m, name, data)
+	return mustOpen(t, "/p", opts)
+}
 
-	l = mustOpen(t, "/p", opts)
-	require.Equal(t, int64(20), l.LogEndOffset(), "the log end comes from the last batch")
-	r := l.NewReader(0)
+// countUntilError reads l from its start and returns how many records it
+// read before it failed with an error wrapping want.
+func countUntilError(t *testing.T, l *Log, want error) int {
+	t.Helper()
+	r := l.NewReader(l.LogStartOffset())
 	n := 0
 	for r.Next() {
 		n++
 	}
-	require.Equal(t, 10, n, "the records before the damage")
-	require.ErrorIs(t, r.Err(), ErrCorrupt)
-	var buf bytes.Buffer
-	_, err := l.ReadTo(&buf, 10, ReadOptions{})
-	require.ErrorIs(t, err, ErrCorrupt, "and so does a read to a writer")
-	require.NoError(t, l.Close())
+	require.ErrorIs(t, r.Err(), want)
+	return n
 }
 
 // TestRecoveryDropsSegmentsAfterAHole loses the tail of a middle segment

@@ -76,14 +76,8 @@ func (it *Iterator) Reset(b Batch) {
 // Next decodes the next record and reports whether there is one. When it
 // returns false, [Iterator.Err] tells whether the batch ended cleanly.
 func (it *Iterator) Next() bool {
-	if it.err != nil {
+	if !it.begin() {
 		return false
-	}
-	if !it.started {
-		it.started = true
-		if !it.start() {
-			return false
-		}
 	}
 	if it.left == 0 {
 		if it.pos != len(it.section) {
@@ -106,6 +100,19 @@ func (it *Iterator) Record() *Record { return &it.record }
 // Err returns the error that ended the iteration, or nil if every record
 // decoded.
 func (it *Iterator) Err() error { return it.err }
+
+// begin starts the iteration on the first call, and reports whether it
+// can go on.
+func (it *Iterator) begin() bool {
+	if it.err != nil {
+		return false
+	}
+	if !it.started {
+		it.started = true
+		return it.start()
+	}
+	return true
+}
 
 // start checks the header fields the iteration relies on and decompresses
 // the records section if needed.

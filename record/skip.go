@@ -12,14 +12,8 @@ package record
 // *CorruptError, as Next would. SkipBefore reports whether the iteration
 // can go on.
 func (it *Iterator) SkipBefore(offset int64) bool {
-	if it.err != nil {
+	if !it.begin() {
 		return false
-	}
-	if !it.started {
-		it.started = true
-		if !it.start() {
-			return false
-		}
 	}
 	section := it.section
 	for it.left > 0 {

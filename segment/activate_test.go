@@ -32,6 +32,21 @@ func requireLocatesAll(t *testing.T, s *Segment, end int64) {
 	}
 }
 
+// reopenWithIndex replaces the offset index file of the segment at base 0
+// with data and opens the segment, released when the test ends.
+func reopenWithIndex(t *testing.T, fsys vfs.FS, dir string, data []byte) *Segment {
+	t.Helper()
+	f, err := fsys.Create(Path(dir, 0, IndexExt))
+	require.NoError(t, err)
+	_, err = f.WriteAt(data, 0)
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	s, err := Open(fsys, dir, 0, Options{IndexIntervalBytes: 700})
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Release() })
+	return s
+}
+
 func readFile(t *testing.T, fsys vfs.FS, path string) []byte {
 	t.Helper()
 	data, err := vfs.ReadFile(fsys, path, 1<<30)
@@ -111,15 +126,7 @@ func TestActivateWithIndexDamagedInTheMiddle(t *testing.T) {
 		data := readFile(t, fsys, path)
 		require.Greater(t, len(data), 4*8)
 		binary.BigEndian.PutUint32(data[2*8:], 1<<30) // entry 2's relative offset: out of order
-		f, err := fsys.Create(path)
-		require.NoError(t, err)
-		_, err = f.WriteAt(data, 0)
-		require.NoError(t, err)
-		require.NoError(t, f.Close())
-
-		s, err := Open(fsys, dir, 0, Options{IndexIntervalBytes: 700})
-		require.NoError(t, err)
-		defer s.Release()
+		s := reopenWithIndex(t, fsys, dir, data)
 		require.NoError(t, s.Activate())
 		require.Equal(t, int64(200), s.NextOffset())
 		require.NoError(t, s.Append(batchAt(t, 200, 10, 100)))
@@ -134,17 +141,8 @@ func TestActivateWithIndexDamagedInTheMiddle(t *testing.T) {
 func TestActivateOfPreallocatedIndexLoadsIt(t *testing.T) {
 	forEachFS(t, func(t *testing.T, fsys vfs.FS, dir string) {
 		sealedSegment(t, fsys, dir, 200)
-		path := Path(dir, 0, IndexExt)
-		data := append(readFile(t, fsys, path), make([]byte, 64)...)
-		f, err := fsys.Create(path)
-		require.NoError(t, err)
-		_, err = f.WriteAt(data, 0)
-		require.NoError(t, err)
-		require.NoError(t, f.Close())
-
-		s, err := Open(fsys, dir, 0, Options{IndexIntervalBytes: 700})
-		require.NoError(t, err)
-		defer s.Release()
+		data := append(readFile(t, fsys, Path(dir, 0, IndexExt)), make([]byte, 64)...)
+		s := reopenWithIndex(t, fsys, dir, data)
 		require.NoError(t, s.Activate())
 		require.NotNil(t, s.offsetIdx.Load(), "loaded whole")
 		require.True(t, s.indexesWritable.Load())

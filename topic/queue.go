@@ -196,16 +196,22 @@ func (q *queue) regroup(last writeRound) {
 			break
 		}
 		q.regroupAt = want
-		q.mu.Unlock()
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-q.kick:
-			t.Stop()
-		}
-		q.mu.Lock()
+		q.sleep(wait)
 		q.regroupAt = 0
 	}
+}
+
+// sleep releases q.mu for up to d, or until wake is called, and takes it
+// again.
+func (q *queue) sleep(d time.Duration) {
+	q.mu.Unlock()
+	t := time.NewTimer(d)
+	select {
+	case <-t.C:
+	case <-q.kick:
+		t.Stop()
+	}
+	q.mu.Lock()
 }
 
 // take waits out the linger time, then returns the batches to write next,
@@ -220,14 +226,7 @@ func (q *queue) take(batches []*pendingBatch, buf []byte, last writeRound) []*pe
 		if wait <= 0 {
 			break
 		}
-		q.mu.Unlock()
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-q.kick:
-			t.Stop()
-		}
-		q.mu.Lock()
+		q.sleep(wait)
 	}
 	size := 0
 	for len(q.full) > 0 && (len(batches) == 0 || size+q.full[0].builder.Size() <= q.maxWrite) {
