@@ -180,25 +180,24 @@ func (l *Log) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	list := l.segs.Load()
-	clean := l.failed.Load() == nil
-	// A log nothing was written to since a clean Open still has the
-	// marker, and its files are as the last Close left them: there is
-	// nothing to sync, seal or checkpoint, and closing an idle partition
-	// costs no fsync.
-	untouched := clean && l.cleanMarker
-	if clean && !untouched {
+	// A failed log is left for the next Open to recover. A log nothing
+	// was written to since a clean Open still has the marker, and its
+	// files are as the last Close left them: there is nothing to sync,
+	// seal or checkpoint, and closing an idle partition costs no fsync.
+	finish := l.failed.Load() == nil && !l.cleanMarker
+	if finish {
 		if err := l.syncAll(list); err != nil {
 			errs = append(errs, err)
-			clean = false
+			finish = false
 		}
 	}
 	for _, s := range list.segs {
 		errs = append(errs, s.Release())
 	}
-	if clean && !untouched && errors.Join(errs...) == nil {
+	if finish && errors.Join(errs...) == nil {
 		errs = append(errs, l.flush.checkpoint())
 	}
-	if clean && !untouched && errors.Join(errs...) == nil {
+	if finish && errors.Join(errs...) == nil {
 		errs = append(errs, l.writeCleanMarker())
 	}
 	errs = append(errs, l.lock.Close())

@@ -37,17 +37,7 @@ type mapping struct {
 }
 
 // retain takes a reference, unless the map is already released.
-func (m *mapping) retain() bool {
-	for {
-		n := m.refs.Load()
-		if n <= 0 {
-			return false
-		}
-		if m.refs.CompareAndSwap(n, n+1) {
-			return true
-		}
-	}
-}
+func (m *mapping) retain() bool { return retainRef(&m.refs) }
 
 // release drops a reference, unmapping on the last.
 func (m *mapping) release() {

@@ -206,13 +206,17 @@ func (s *Segment) IndexRoom() (int, error) {
 
 // Retain takes a reference to the segment and reports whether it could:
 // it cannot once the last reference was released.
-func (s *Segment) Retain() bool {
+func (s *Segment) Retain() bool { return retainRef(&s.refs) }
+
+// retainRef adds one to a reference count, unless it already fell to
+// zero: what was counted is then gone for good.
+func retainRef(refs *atomic.Int32) bool {
 	for {
-		n := s.refs.Load()
+		n := refs.Load()
 		if n <= 0 {
 			return false
 		}
-		if s.refs.CompareAndSwap(n, n+1) {
+		if refs.CompareAndSwap(n, n+1) {
 			return true
 		}
 	}
