@@ -6,14 +6,14 @@
 // # Implementations
 //
 // [Default] is the host's filesystem, through the os package. Its errors are
-// the os package's own. [File.Sync] uses fdatasync on Linux and
-// (*os.File).Sync elsewhere. [FS.Lock] takes an flock(2) lock on Unix and a
-// LockFileEx lock on Windows, and also remembers the locks this process
-// holds, so that a second Lock of the same file in the same process fails
-// at once; on hosts with neither, Lock fails with an error wrapping
-// [errors.ErrUnsupported]. [FS.SyncDir] fsyncs the directory on Unix and,
-// for want of a way to do so, only checks that the directory exists on
-// Windows.
+// the os package's own, but for a refused symbolic link (see below).
+// [File.Sync] uses fdatasync on Linux and (*os.File).Sync elsewhere.
+// [FS.Lock] takes an flock(2) lock on Unix and a LockFileEx lock on
+// Windows, and also remembers the locks this process holds, so that a
+// second Lock of the same file in the same process fails at once; on hosts
+// with neither, Lock fails with an error wrapping [errors.ErrUnsupported].
+// [FS.SyncDir] fsyncs the directory on Unix and, for want of a way to do
+// so, only checks that the directory exists on Windows.
 //
 // [NewMem] returns a [MemFS], a filesystem in memory for tests. It behaves
 // like a POSIX filesystem (directories must exist before files are created
@@ -21,6 +21,36 @@
 // the like as the os package's do) and it tracks what has been made
 // durable, so that [MemFS.CrashClone] can produce the filesystem a crash
 // would leave behind.
+//
+// # Symbolic links
+//
+// No FS opens a file through a symbolic link at the last component of its
+// name. [FS.Create], [FS.Open], [FS.OpenReadWrite] and [FS.Lock] refuse one
+// with an error that wraps [ErrSymlink] and names the file
+// (errors.Is(err, vfs.ErrSymlink) holds), and leave the link's target as
+// it was: Create truncates nothing, and creates no missing target. A link
+// planted in a data directory, pointing at a file elsewhere, thus cannot
+// make recovery cut that file or an append extend it. Since the index,
+// segment and log packages open files only through an FS, this holds for
+// all of them.
+//
+// Directories are another matter: a data directory, or any directory
+// above a file, may be a symbolic link, and it is followed. Moving a whole
+// data directory to another disk and linking to it stays possible.
+// [FS.Stat], [FS.List], [FS.SyncDir] and [FS.MkdirAll] follow links too;
+// [FS.Remove] and [FS.Rename] act on a link itself, never on its target,
+// so [WriteFileAtomic] replaces a link with a regular file and leaves the
+// target alone (and fails with ErrSymlink if its temporary file is a
+// link).
+//
+// [Default] refuses links with O_NOFOLLOW on Unix, so the kernel checks and
+// opens in one step; an open refused so fails with an *[fs.PathError]
+// wrapping ErrSymlink in place of the system's error (ELOOP on Linux),
+// once an lstat has confirmed that the name is a link, since ELOOP can
+// also mean a loop among the directories. On Windows and other hosts
+// without O_NOFOLLOW it lstats the name just before opening it and refuses
+// a symbolic link; a link put in place between the two steps is followed,
+// a race this package accepts. A [MemFS] has no links at all.
 //
 // # Durability
 //

@@ -19,6 +19,11 @@ var ErrFileTooLarge = errors.New("vfs: file larger than the limit")
 // that the rename is durable. On failure the temporary file is removed as
 // far as possible; an error from the last step, syncing the directory,
 // means the new contents are in place but may not survive a crash.
+//
+// A symbolic link at name is replaced by the rename, as a regular file
+// would be; its target is never written. A symbolic link at name+".tmp"
+// makes Create fail, so WriteFileAtomic returns an error wrapping
+// ErrSymlink, having written nothing and left the link in place.
 func WriteFileAtomic(fsys FS, name string, data []byte) error {
 	tmp := name + ".tmp"
 	f, err := fsys.Create(tmp)

@@ -23,7 +23,8 @@ var heldLocks = struct {
 }{paths: make(map[string]bool)}
 
 // lockOS implements Default.Lock: it claims path in heldLocks, then opens
-// the file and asks the operating system for an exclusive lock on it.
+// the file, refusing a symbolic link as Default's other opens do, and asks
+// the operating system for an exclusive lock on it.
 func lockOS(name string) (io.Closer, error) {
 	abs, err := filepath.Abs(name)
 	if err != nil {
@@ -37,7 +38,7 @@ func lockOS(name string) (io.Closer, error) {
 	heldLocks.paths[abs] = true
 	heldLocks.Unlock()
 
-	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, filePerm)
+	f, err := openFile(name, os.O_RDWR|os.O_CREATE)
 	if err == nil {
 		err = lockFile(f)
 		if err != nil {

@@ -26,6 +26,11 @@ import (
 // EISDIR, ENOTEMPTY and EBADF, so code can test them with [errors.Is] in
 // the same way on both FSes. Open refuses directories (EISDIR).
 //
+// MemFS has no symbolic links: every name is a file or a directory, so the
+// [FS] contract on links holds trivially and its methods never return an
+// error wrapping [ErrSymlink]. Tests of link handling need [Default] and a
+// real directory.
+//
 // MemFS also records what has been made durable, so that [MemFS.CrashClone]
 // can show what a power cut would leave behind. See CrashClone for the
 // model.

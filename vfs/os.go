@@ -7,7 +7,11 @@ import (
 
 // Default is the FS of the host operating system. Its files implement
 // [OSFile], and its errors are the os package's own (*[fs.PathError] and
-// *[os.LinkError] values wrapping the system error).
+// *[os.LinkError] values wrapping the system error), except that an open
+// refused because the name is a symbolic link fails with an *fs.PathError
+// wrapping [ErrSymlink]. It refuses such links with O_NOFOLLOW on Unix and
+// with an lstat just before the open elsewhere; see the package
+// documentation.
 var Default FS = osFS{}
 
 // osFS implements FS with the os package.
@@ -56,8 +60,10 @@ func (osFS) SyncDir(dir string) error { return syncDir(dir) }
 // process umask applies.
 const filePerm = 0o644
 
+// openOSFile opens name with the given flags, refusing a symbolic link as
+// its last component.
 func openOSFile(name string, flag int) (File, error) {
-	f, err := os.OpenFile(name, flag, filePerm)
+	f, err := openFile(name, flag)
 	if err != nil {
 		return nil, err
 	}

@@ -15,14 +15,26 @@ var ErrLocked = errors.New("vfs: already locked by another owner")
 //
 // Creating, renaming or removing a file changes its directory; such a change
 // survives a crash only after [FS.SyncDir] on that directory returns.
+//
+// The methods that open a file (Create, Open, OpenReadWrite and Lock) never
+// follow a symbolic link at the last component of the name: they fail with
+// an error that wraps [ErrSymlink] and names the file, and leave the link
+// and its target as they were. Directories earlier in the name may be
+// links and are followed, as are links given to List, SyncDir, MkdirAll and
+// Stat. Remove and Rename act on a link itself, never on its target.
 type FS interface {
 	// Create creates the named file for reading and writing, truncating it
-	// if it already exists.
+	// if it already exists. A symbolic link at name is refused with an
+	// error wrapping ErrSymlink; its target is neither truncated nor
+	// created.
 	Create(name string) (File, error)
-	// Open opens the named file for reading only.
+	// Open opens the named file for reading only. A symbolic link at name
+	// is refused with an error wrapping ErrSymlink.
 	Open(name string) (File, error)
 	// OpenReadWrite opens the named file for reading and writing, creating
 	// it empty if it does not exist. An existing file keeps its contents.
+	// A symbolic link at name is refused with an error wrapping
+	// ErrSymlink.
 	OpenReadWrite(name string) (File, error)
 	// Remove removes the named file or empty directory.
 	Remove(name string) error
@@ -43,7 +55,9 @@ type FS interface {
 	// Lock takes an exclusive advisory lock on the named file, creating the
 	// file if needed. It fails with an error wrapping [ErrLocked] if the
 	// lock is held, whether by this process or another. Closing the
-	// returned value releases the lock; closing it again does nothing.
+	// returned value releases the lock; closing it again does nothing. A
+	// symbolic link at name is refused with an error wrapping ErrSymlink,
+	// and no lock is taken.
 	Lock(name string) (io.Closer, error)
 	// SyncDir makes the entries of dir (creations, renames and removals of
 	// the files and directories in it) durable. It does not sync the
