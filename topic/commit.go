@@ -12,35 +12,49 @@ import (
 // options say CommitWithoutSync. Commits from many goroutines share writes
 // and fsyncs. The commits of one call are applied together; a later
 // commit for the same partition replaces an earlier one.
+//
+// CommitOffsets is not a group member's commit: it is not checked against
+// the group's members, and may replace what one committed. Members commit
+// with Member.Commit and Member.CommitOffsets.
 func (r *Registry) CommitOffsets(group string, commits ...OffsetCommit) error {
+	changes, err := r.offsetChanges(group, commits)
+	if err != nil {
+		return err
+	}
+	return r.offsets.commit(changes)
+}
+
+// offsetChanges checks commits for group and turns them into changes of
+// the offset store.
+func (r *Registry) offsetChanges(group string, commits []OffsetCommit) ([]offsetChange, error) {
 	if r.closed.Load() {
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	if group == "" || len(group) > maxShortString {
-		return fmt.Errorf("%w: %q", ErrInvalidGroup, group)
+		return nil, fmt.Errorf("%w: %q", ErrInvalidGroup, group)
 	}
 	now := r.opts.Now()
 	changes := make([]offsetChange, 0, len(commits))
 	for _, c := range commits {
 		t, err := r.Topic(c.Topic)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if c.Partition < 0 || int(c.Partition) >= t.NumPartitions() {
-			return fmt.Errorf("%w: %s has no partition %d", ErrUnknownPartition, c.Topic, c.Partition)
+			return nil, fmt.Errorf("%w: %s has no partition %d", ErrUnknownPartition, c.Topic, c.Partition)
 		}
 		if c.Offset < 0 {
-			return fmt.Errorf("%w: %d for %s-%d", ErrInvalidOffset, c.Offset, c.Topic, c.Partition)
+			return nil, fmt.Errorf("%w: %d for %s-%d", ErrInvalidOffset, c.Offset, c.Topic, c.Partition)
 		}
 		if len(c.Metadata) > MaxOffsetMetadata {
-			return fmt.Errorf("%w: %d bytes, at most %d", ErrOffsetMetadataTooLarge, len(c.Metadata), MaxOffsetMetadata)
+			return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrOffsetMetadataTooLarge, len(c.Metadata), MaxOffsetMetadata)
 		}
 		changes = append(changes, offsetChange{
 			key:   offsetKey{group: group, topic: c.Topic, partition: c.Partition},
 			value: &CommittedOffset{Offset: c.Offset, Metadata: c.Metadata, Time: now.Truncate(1e6)},
 		})
 	}
-	return r.offsets.commit(changes)
+	return changes, nil
 }
 
 // CommittedOffset returns group's committed offset in one partition, and

@@ -45,6 +45,15 @@ var (
 	// ErrBufferFull means a producer's buffer is full and its options
 	// say to fail rather than wait.
 	ErrBufferFull = errors.New("topic: producer buffer full")
+	// ErrRebalanced means a group member's commit was refused whole,
+	// nothing of it committed, because the member is no longer in the
+	// group or does not hold a partition it named: its session lapsed
+	// (it stayed away from Poll for longer than SessionTimeout) and the
+	// group may have given its partitions to other members. It is the
+	// counterpart of Kafka's ILLEGAL_GENERATION and
+	// REBALANCE_IN_PROGRESS errors. An expired member's next Poll joins
+	// the group again.
+	ErrRebalanced = errors.New("topic: group rebalanced: partition no longer held by this member")
 )
 
 // NameError reports a topic name that Kafka's rules refuse.

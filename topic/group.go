@@ -133,6 +133,35 @@ func (g *group) rebalanceLocked() error {
 	return nil
 }
 
+// commit queues changes, commits of member m, if m is in the group and
+// holds every partition they name, and refuses them all with
+// ErrRebalanced otherwise (as Kafka refuses an OffsetCommit of a stale
+// generation whole). A member's id stands for its membership: one that
+// joins again after expiry has a new id, and holds nothing of the old.
+// The check and the queueing are one step under the group's lock, and
+// the store writes and applies rounds in the order they were queued, so a
+// commit that passed the check is applied before any commit of a member
+// that takes one of its partitions afterwards. The caller waits for the
+// round outside the lock.
+func (g *group) commit(m *Member, changes []offsetChange) (*commitRound, error) {
+	now := g.reg.opts.Now()
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.expireLocked(now)
+	// A closing member is not expired by the group but leaves it; it
+	// commits only within its session.
+	if g.members[m.id] != m || m.lapsed(now) {
+		return nil, fmt.Errorf("%w: member %s is no longer in group %q", ErrRebalanced, m.id, g.name)
+	}
+	for _, c := range changes {
+		if g.holder[TopicPartition{Topic: c.key.topic, Partition: c.key.partition}] != m.id {
+			return nil, fmt.Errorf("%w: group %q: member %s does not hold %s-%d",
+				ErrRebalanced, g.name, m.id, c.key.topic, c.key.partition)
+		}
+	}
+	return g.reg.offsets.enqueue(changes)
+}
+
 // expireLocked removes members that have not polled for longer than
 // their session timeout, releasing their partitions without a commit.
 func (g *group) expireLocked(now time.Time) {

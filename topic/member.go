@@ -2,6 +2,7 @@ package topic
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -116,12 +117,16 @@ func (m *Member) ID() string { return m.id }
 // Assignment returns the partitions the member reads now, sorted.
 func (m *Member) Assignment() []TopicPartition { return slices.Clone(m.order) }
 
-// expired reports whether the member has been away from Poll for longer
-// than its session timeout. Callers hold the group's lock.
-func (m *Member) expired(now time.Time) bool {
-	return !m.polling.Load() && !m.closed.Load() &&
-		now.Sub(time.Unix(0, m.lastPoll.Load())) > m.opts.SessionTimeout
+// lapsed reports whether the member has been away from Poll for longer
+// than its session timeout.
+func (m *Member) lapsed(now time.Time) bool {
+	return !m.polling.Load() && now.Sub(time.Unix(0, m.lastPoll.Load())) > m.opts.SessionTimeout
 }
+
+// expired reports whether the group is to remove the member: its session
+// lapsed and it is not closing (Close removes it itself). Callers hold
+// the group's lock.
+func (m *Member) expired(now time.Time) bool { return !m.closed.Load() && m.lapsed(now) }
 
 // Poll returns the next record of the member's partitions, waiting for one
 // until ctx ends. Before it looks for records it takes part in any
@@ -307,6 +312,9 @@ func (m *Member) adopt(tp TopicPartition) error {
 	if err != nil {
 		return err
 	}
+	// The member that held tp before may have had a commit accepted
+	// that is not written yet: start after it.
+	m.reg.offsets.settle()
 	offset, err := Committed(m.g.name, m.opts.Start).resolve(t, p)
 	if err != nil {
 		return err
@@ -339,7 +347,7 @@ func (m *Member) dropAll() {
 // Positions returns, for each partition the member reads, the offset
 // after the last record Poll returned from it: what Commit would commit.
 // A caller that commits only what it has handled keeps its own positions
-// and commits them with Registry.CommitOffsets.
+// and commits them with CommitOffsets.
 func (m *Member) Positions() map[TopicPartition]int64 {
 	out := make(map[TopicPartition]int64, len(m.cursors))
 	for tp, c := range m.cursors {
@@ -351,8 +359,35 @@ func (m *Member) Positions() map[TopicPartition]int64 {
 // Commit commits, for each partition the member reads, the offset after
 // the last record Poll returned from it. Partitions whose position has not
 // moved since the last commit are left out.
-func (m *Member) Commit() error { return m.commit(m.order) }
+//
+// A member commits only while it is in the group and holds the
+// partitions. Once its session has lapsed (it stayed away from Poll for
+// longer than SessionTimeout) the group may have given them to another
+// member: Commit then commits nothing and returns an error wrapping
+// ErrRebalanced, and the member's next Poll joins the group again. The
+// check and the commit are one step against the group's state, so a
+// stale commit never replaces one of the member that took a partition
+// over. After Close, Commit returns ErrClosed.
+func (m *Member) Commit() error {
+	if m.closed.Load() {
+		return ErrClosed
+	}
+	return m.commit(m.order)
+}
 
+// CommitOffsets commits offsets the caller chose, with their metadata,
+// for the group: for a caller that commits only what it has handled. Each
+// must be in a partition the member reads; as with Commit, nothing is
+// committed and the error wraps ErrRebalanced when the member no longer
+// holds one of them.
+func (m *Member) CommitOffsets(commits ...OffsetCommit) error {
+	if m.closed.Load() {
+		return ErrClosed
+	}
+	return m.commitOffsets(commits)
+}
+
+// commit commits the positions of tps that moved since the last commit.
 func (m *Member) commit(tps []TopicPartition) error {
 	m.lastCommit = m.reg.opts.Now()
 	var commits []OffsetCommit
@@ -367,11 +402,25 @@ func (m *Member) commit(tps []TopicPartition) error {
 		}
 		commits = append(commits, OffsetCommit{Topic: tp.Topic, Partition: tp.Partition, Offset: pos})
 	}
-	if len(commits) == 0 {
-		return nil
-	}
-	if err := m.reg.CommitOffsets(m.g.name, commits...); err != nil {
+	return m.commitOffsets(commits)
+}
+
+// commitOffsets commits for the group if the member holds every
+// partition named, and nothing otherwise. It checks the member's place
+// in the group even when there is nothing to commit.
+func (m *Member) commitOffsets(commits []OffsetCommit) error {
+	changes, err := m.reg.offsetChanges(m.g.name, commits)
+	if err != nil {
 		return err
+	}
+	round, err := m.g.commit(m, changes)
+	if err != nil {
+		return err
+	}
+	if round != nil {
+		if err := round.wait(); err != nil {
+			return err
+		}
 	}
 	for _, c := range commits {
 		m.committed[TopicPartition{c.Topic, c.Partition}] = c.Offset
@@ -381,14 +430,20 @@ func (m *Member) commit(tps []TopicPartition) error {
 
 // Close leaves the group: with automatic commits it first commits the
 // positions of its partitions, then gives them up to the other members.
-// Close is idempotent.
+// A member whose session has lapsed commits nothing, since its partitions
+// may be another member's, and Close returns nil all the same: the member
+// is out of the group either way, and the records it returned since its
+// last commit will be read again. A caller that needs to know calls
+// Commit first, which reports ErrRebalanced. Close is idempotent.
 func (m *Member) Close() error {
 	if m.closed.Swap(true) {
 		return nil
 	}
 	var err error
 	if !m.opts.ManualCommit && !m.reg.closed.Load() {
-		err = m.Commit()
+		if err = m.commit(m.order); errors.Is(err, ErrRebalanced) {
+			err = nil
+		}
 	}
 	m.g.leave(m)
 	clear(m.cursors)

@@ -17,7 +17,8 @@ import (
 	"github.com/commitlog-go/commitlog/vfs"
 )
 
-// A topic's metadata lives in <root>/<name>.topic, a JSON document
+// A topic's metadata lives in <root>/<name>.topic, one JSON document
+// and a newline (nothing but white space may follow the document),
 // replaced crash-safely (vfs.WriteFileAtomic) at each change of state:
 //
 //	{
@@ -191,6 +192,11 @@ func parseMetadata(data []byte, name string) (metadata, Config, error) {
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
 		return m, Config{}, err
+	}
+	// The decoder stops after the first value; the writer ends the file
+	// with a newline, and JSON's white space is all that may follow.
+	if end := dec.InputOffset(); len(bytes.TrimLeft(data[end:], " \t\r\n")) > 0 {
+		return m, Config{}, fmt.Errorf("data after the JSON value at byte %d", end)
 	}
 	switch {
 	case m.Version != metadataVersion:

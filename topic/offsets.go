@@ -73,8 +73,9 @@ type offsetStore struct {
 	state     map[offsetKey]CommittedOffset
 	liveBytes int64 // encoded size of the live offsets
 
-	cmu     sync.Mutex // guards rounds, writing and closed
+	cmu     sync.Mutex // guards rounds, current, writing and closed
 	rounds  []*commitRound
+	current *commitRound // the round being written, if any
 	writing bool
 	closed  bool
 	writers sync.WaitGroup
@@ -186,13 +187,26 @@ func (s *offsetStore) snapshot(keep func(offsetKey) bool) map[offsetKey]Committe
 // commit writes changes and returns once they are in the log (and on
 // stable storage, when durable) and in the state.
 func (s *offsetStore) commit(changes []offsetChange) error {
+	round, err := s.enqueue(changes)
+	if err != nil || round == nil {
+		return err
+	}
+	return round.wait()
+}
+
+// enqueue adds changes to the round that will be written next and
+// returns it, or nil when there are no changes, without waiting for the
+// write. Rounds are written and applied in the order they were queued, so
+// a caller that queues under a lock of its own orders its commits by
+// that lock.
+func (s *offsetStore) enqueue(changes []offsetChange) (*commitRound, error) {
 	if len(changes) == 0 {
-		return nil
+		return nil, nil
 	}
 	s.cmu.Lock()
+	defer s.cmu.Unlock()
 	if s.closed {
-		s.cmu.Unlock()
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	var round *commitRound
 	if n := len(s.rounds); n > 0 && s.rounds[n-1].builder.Size() < offsetsRoundBytes {
@@ -218,9 +232,29 @@ func (s *offsetStore) commit(changes []offsetChange) error {
 		s.writers.Add(1)
 		go s.write()
 	}
+	return round, nil
+}
+
+// wait returns once the round is written and applied, with the write's
+// error.
+func (r *commitRound) wait() error {
+	<-r.done
+	return r.err
+}
+
+// settle returns once every round queued before the call has been
+// written and applied (or has failed), so that the state read afterwards
+// holds every commit accepted before it.
+func (s *offsetStore) settle() {
+	s.cmu.Lock()
+	last := s.current
+	if n := len(s.rounds); n > 0 {
+		last = s.rounds[n-1]
+	}
 	s.cmu.Unlock()
-	<-round.done
-	return round.err
+	if last != nil {
+		<-last.done
+	}
 }
 
 // write is the writer goroutine: it writes rounds until none waits.
@@ -228,6 +262,7 @@ func (s *offsetStore) write() {
 	defer s.writers.Done()
 	for {
 		s.cmu.Lock()
+		s.current = nil
 		if len(s.rounds) == 0 {
 			s.writing = false
 			s.cmu.Unlock()
@@ -235,6 +270,7 @@ func (s *offsetStore) write() {
 		}
 		round := s.rounds[0]
 		s.rounds = s.rounds[1:]
+		s.current = round
 		s.cmu.Unlock()
 
 		batch, err := round.builder.Build()

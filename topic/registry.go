@@ -23,7 +23,8 @@ import (
 type Options struct {
 	// FS is the filesystem. Default vfs.Default.
 	FS vfs.FS
-	// Now is the clock of the partitions' logs (LogAppendTime, retention).
+	// Now is the clock of the partitions' logs (LogAppendTime, retention),
+	// of committed offsets' times and of group members' sessions.
 	// Default time.Now.
 	Now func() time.Time
 	// RetentionCheckInterval is how often each partition enforces

@@ -207,7 +207,7 @@ func (e *env) consume(args []string) (err error) {
 		failure = fmt.Errorf("writing: %w", err)
 	}
 	if member != nil {
-		if err := finishGroup(reg, member, *group, *name, out, failure == nil); err != nil {
+		if err := finishGroup(member, *group, *name, out, failure == nil); err != nil {
 			failure = errors.Join(failure, err)
 		}
 	}
@@ -224,13 +224,14 @@ func (e *env) consume(args []string) (err error) {
 // included. After a failure (of reading, or of writing stdout, which may
 // have left records in the buffer or half written) it commits, for each
 // partition, the offset after the last record whose whole line reached
-// stdout.
-func finishGroup(reg *topic.Registry, m *topic.Member, group, topicName string, out *printTracker, clean bool) error {
+// stdout. Both are the member's commits, refused if the group has given
+// the partitions to another member meanwhile.
+func finishGroup(m *topic.Member, group, topicName string, out *printTracker, clean bool) error {
 	var err error
 	if clean {
 		err = m.Commit()
 	} else if commits := out.commits(topicName); len(commits) > 0 {
-		err = reg.CommitOffsets(group, commits...)
+		err = m.CommitOffsets(commits...)
 	}
 	if err != nil {
 		return fmt.Errorf("committing the offsets of group %s: %w (its next consume prints again what this one printed)", group, err)
