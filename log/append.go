@@ -2,6 +2,7 @@ package log
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
@@ -90,18 +91,60 @@ func (l *Log) appendLocked(data []byte, leader bool, check record.Check) (Append
 	if err != nil {
 		return AppendInfo{}, err
 	}
+	if info.LastOffset-info.FirstOffset <= math.MaxInt32 {
+		return info, l.write(data, info, leader)
+	}
+	// Offsets too far apart for one segment's 32-bit relative offsets (a
+	// follower copying a gap): write the batches in runs that each fit
+	// one, rolling between them.
+	for rest := data; len(rest) > 0; {
+		n, run := l.run(rest)
+		if err := l.write(rest[:n], run, leader); err != nil {
+			return AppendInfo{}, err
+		}
+		rest = rest[n:]
+	}
+	return info, nil
+}
+
+// write writes checked batches that one segment can hold, rolling first if
+// the active segment cannot. Called with mu held.
+func (l *Log) write(data []byte, info AppendInfo, leader bool) error {
 	if err := l.maybeRoll(len(data), info); err != nil {
-		return AppendInfo{}, l.fail(err)
+		return l.fail(err)
 	}
 	if err := l.segs.Load().active().Append(data); err != nil {
-		return AppendInfo{}, l.fail(err)
+		return l.fail(err)
 	}
 	if err := l.recordEpochs(data, leader, info.FirstOffset); err != nil {
-		return AppendInfo{}, err
+		return err
 	}
 	l.logEnd.Store(info.LastOffset + 1)
 	l.changes.Broadcast()
-	return info, nil
+	return nil
+}
+
+// run measures the longest run of whole batches at the start of data, at
+// least one, whose offsets one segment can hold, and describes it.
+func (l *Log) run(data []byte) (int, AppendInfo) {
+	info := AppendInfo{FirstOffset: -1, MaxTimestamp: segment.NoTimestamp}
+	n := 0
+	s := &l.scanner
+	s.Reset(data, record.CheckHeader)
+	for s.Next() {
+		b := s.Batch()
+		if info.FirstOffset < 0 {
+			info.FirstOffset = b.BaseOffset()
+		} else if b.LastOffset()-info.FirstOffset > math.MaxInt32 {
+			break
+		}
+		info.LastOffset = b.LastOffset()
+		info.MaxTimestamp = max(info.MaxTimestamp, b.MaxTimestamp())
+		info.Batches++
+		info.Records += int(b.RecordCount())
+		n = s.Valid()
+	}
+	return n, info
 }
 
 // check validates data as batches to append, as far as check says, and,
@@ -138,8 +181,8 @@ func (l *Log) check(data []byte, leader bool, check record.Check) (AppendInfo, e
 				b.SetLogAppendTime(appendTime)
 			}
 		} else if b.BaseOffset() < next || b.LastOffsetDelta() < 0 {
-			return AppendInfo{}, fmt.Errorf("%w: batch at offset %d, expected %d or later",
-				ErrUnexpectedOffset, b.BaseOffset(), next)
+			return AppendInfo{}, &UnexpectedOffsetError{FirstOffset: record.Batch(data).BaseOffset(),
+				LastOffset: lastOffsetIn(data), LogEnd: l.logEnd.Load(), BatchOffset: b.BaseOffset(), Expected: next}
 		}
 		if info.FirstOffset < 0 {
 			info.FirstOffset = b.BaseOffset()
@@ -159,8 +202,8 @@ func (l *Log) check(data []byte, leader bool, check record.Check) (AppendInfo, e
 	return info, nil
 }
 
-// maybeRoll seals the active segment and starts a new one when the append
-// would not fit: when the segment would outgrow SegmentBytes, when its
+// maybeRoll seals the active segment and starts a new one when batches
+// that one segment can hold would not fit it: when the segment would outgrow SegmentBytes, when its
 // records would span more than SegmentAge, when its indexes are out of
 // room, or when an offset would not fit its 32-bit relative offsets.
 func (l *Log) maybeRoll(size int, info AppendInfo) error {
@@ -171,12 +214,21 @@ func (l *Log) maybeRoll(size int, info AppendInfo) error {
 		return err
 	}
 	full := active.Size() > 0 && (active.Size()+int64(size) > l.opts.SegmentBytes ||
-		active.RollAge(info.MaxTimestamp, l.opts.Now()) > l.opts.SegmentAge ||
+		active.RollAge(info.MaxTimestamp, l.opts.Now()) > l.opts.SegmentAge-l.rollJitter ||
 		room < info.Batches)
 	if !full && active.CanHoldOffset(info.FirstOffset) && active.CanHoldOffset(info.LastOffset) {
 		return nil
 	}
-	return l.roll(list, max(info.FirstOffset, l.logEnd.Load()))
+	// The new segment starts at the log end, even when the batches begin
+	// after it (a follower copying a gap): a segment may begin with a gap,
+	// and a boundary without one is what recovery expects. Only batches
+	// beyond the reach of the log end's relative offsets start a segment
+	// of their own, at their first offset.
+	base := l.logEnd.Load()
+	if info.LastOffset-base > math.MaxInt32 {
+		base = info.FirstOffset
+	}
+	return l.roll(list, base)
 }
 
 // roll seals the active segment and appends a new one at base. An empty
@@ -194,7 +246,7 @@ func (l *Log) roll(list *segmentList, base int64) error {
 	if base <= old.BaseOffset() {
 		return fmt.Errorf("log: rolling to offset %d, not after the active segment's %d", base, old.BaseOffset())
 	}
-	s, err := segment.Create(l.opts.FS, l.dir, base, l.opts.segmentOptions())
+	s, err := l.createSegment(base)
 	if err != nil {
 		return err
 	}
@@ -209,6 +261,17 @@ func (l *Log) roll(list *segmentList, base int64) error {
 	}
 	l.flush.requestBackground()
 	return nil
+}
+
+// createSegment creates a new, empty segment at base, which is to become
+// the active one.
+func (l *Log) createSegment(base int64) (*segment.Segment, error) {
+	s, err := segment.Create(l.opts.FS, l.dir, base, l.opts.segmentOptions())
+	if err != nil {
+		return nil, err
+	}
+	l.rollJitter = l.opts.rollJitter()
+	return s, nil
 }
 
 // recordEpochs adds the epochs of appended batches to the history: the
@@ -253,4 +316,16 @@ func (l *Log) Roll() error {
 		return l.fail(err)
 	}
 	return nil
+}
+
+// lastOffsetIn returns the last offset of the last whole batch header in
+// data, or -1 if there is none; nothing but the headers is checked.
+func lastOffsetIn(data []byte) int64 {
+	last := int64(-1)
+	var s record.Scanner
+	s.Reset(data, record.CheckHeader)
+	for s.Next() {
+		last = s.Batch().LastOffset()
+	}
+	return last
 }

@@ -7,13 +7,19 @@ import (
 )
 
 // copySection writes n bytes of f from off to w, with sendfile when f is an
-// operating-system file and w a socket, otherwise through a buffer.
-func copySection(w io.Writer, f vfs.File, off, n int64) error {
+// operating-system file and w a socket, otherwise through a buffer, and
+// returns how many bytes it wrote. Fewer than n is an error: one wrapping
+// io.ErrUnexpectedEOF when the file ended first, as it does when a
+// truncation shortens it under the copy.
+func copySection(w io.Writer, f vfs.File, off, n int64) (int64, error) {
 	if osf, ok := f.(vfs.OSFile); ok {
-		if done, err := sendfile(w, osf.OSFile(), off, n); done || err != nil {
-			return err
+		if written, handled, err := sendfile(w, osf.OSFile(), off, n); handled {
+			return written, err
 		}
 	}
-	_, err := io.Copy(w, io.NewSectionReader(f, off, n))
-	return err
+	written, err := io.Copy(w, io.NewSectionReader(f, off, n))
+	if err == nil && written < n {
+		err = io.ErrUnexpectedEOF
+	}
+	return written, err
 }

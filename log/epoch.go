@@ -13,11 +13,13 @@ const (
 	epochOffsetUndefined int64 = -1
 )
 
-// epochEntry says that the leader epoch epoch began at offset startOffset:
-// the first batch stamped with epoch has that base offset.
-type epochEntry struct {
-	epoch       int32
-	startOffset int64
+// EpochEntry is one entry of a log's leader-epoch history: leader epoch
+// Epoch began at offset StartOffset, the base offset of the first batch
+// stamped with it (or the log end, when the epoch was set before any of
+// its records came).
+type EpochEntry struct {
+	Epoch       int32
+	StartOffset int64
 }
 
 // epochCache is the leader-epoch history of one partition's log: the epochs
@@ -29,16 +31,16 @@ type epochEntry struct {
 // use by many goroutines.
 type epochCache struct {
 	mu   sync.RWMutex
-	list []epochEntry // strictly increasing in epoch and in startOffset
+	list []EpochEntry // strictly increasing in epoch and in startOffset
 }
 
 // newEpochCache returns a cache holding entries, added one at a time with
 // assign, so that a list that is not strictly increasing ends up as the
 // history assign would have built from it.
-func newEpochCache(entries []epochEntry) *epochCache {
+func newEpochCache(entries []EpochEntry) *epochCache {
 	c := &epochCache{}
 	for _, e := range entries {
-		c.assign(e.epoch, e.startOffset)
+		c.assign(e.Epoch, e.StartOffset)
 	}
 	return c
 }
@@ -68,13 +70,13 @@ func (c *epochCache) assign(epoch int32, startOffset int64) (changed bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := len(c.list)
-	if n > 0 && c.list[n-1].epoch == epoch && startOffset >= c.list[n-1].startOffset {
+	if n > 0 && c.list[n-1].Epoch == epoch && startOffset >= c.list[n-1].StartOffset {
 		return false
 	}
-	for n > 0 && (c.list[n-1].epoch >= epoch || c.list[n-1].startOffset >= startOffset) {
+	for n > 0 && (c.list[n-1].Epoch >= epoch || c.list[n-1].StartOffset >= startOffset) {
 		n--
 	}
-	c.list = append(c.list[:n], epochEntry{epoch: epoch, startOffset: startOffset})
+	c.list = append(c.list[:n], EpochEntry{Epoch: epoch, StartOffset: startOffset})
 	return true
 }
 
@@ -86,7 +88,7 @@ func (c *epochCache) latest() (epoch int32, startOffset int64, ok bool) {
 		return 0, 0, false
 	}
 	e := c.list[len(c.list)-1]
-	return e.epoch, e.startOffset, true
+	return e.Epoch, e.StartOffset, true
 }
 
 // earliest returns the oldest entry; ok is false if the cache is empty.
@@ -97,11 +99,11 @@ func (c *epochCache) earliest() (epoch int32, startOffset int64, ok bool) {
 		return 0, 0, false
 	}
 	e := c.list[0]
-	return e.epoch, e.startOffset, true
+	return e.Epoch, e.StartOffset, true
 }
 
 // entries returns a copy of the entries, oldest first.
-func (c *epochCache) entries() []epochEntry {
+func (c *epochCache) entries() []EpochEntry {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return slices.Clone(c.list)
@@ -131,7 +133,7 @@ func (c *epochCache) truncateFromEnd(endOffset int64) (changed bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := len(c.list)
-	for n > 0 && c.list[n-1].startOffset >= endOffset {
+	for n > 0 && c.list[n-1].StartOffset >= endOffset {
 		n--
 	}
 	changed = n < len(c.list)
@@ -153,14 +155,14 @@ func (c *epochCache) truncateFromStart(startOffset int64) (changed bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k := 0
-	for k < len(c.list) && c.list[k].startOffset <= startOffset {
+	for k < len(c.list) && c.list[k].StartOffset <= startOffset {
 		k++
 	}
 	if k == 0 {
 		return false
 	}
-	changed = k > 1 || c.list[0].startOffset != startOffset
-	c.list[k-1].startOffset = startOffset
+	changed = k > 1 || c.list[0].StartOffset != startOffset
+	c.list[k-1].StartOffset = startOffset
 	c.list = slices.Delete(c.list, 0, k-1)
 	return changed
 }
@@ -171,7 +173,7 @@ func (c *epochCache) truncateFromStart(startOffset int64) (changed bool) {
 // of the next epoch:
 //
 //   - requested is -1 (undefined), or the cache is empty: (-1, -1);
-//   - requested is the latest epoch: (requested, logEndOffset), as that
+//   - requested is the latest Epoch: (requested, logEndOffset), as that
 //     epoch has not ended;
 //   - requested is above every epoch in the cache: (-1, -1);
 //   - requested is below every epoch in the cache (the log start has moved
@@ -186,17 +188,17 @@ func (c *epochCache) endOffsetFor(requested int32, logEndOffset int64) (epoch in
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	n := len(c.list)
-	if n > 0 && c.list[n-1].epoch == requested {
+	if n > 0 && c.list[n-1].Epoch == requested {
 		return requested, logEndOffset
 	}
 	// above is the first entry with an epoch above requested.
-	above := sort.Search(n, func(i int) bool { return c.list[i].epoch > requested })
+	above := sort.Search(n, func(i int) bool { return c.list[i].Epoch > requested })
 	switch {
 	case above == n:
 		return epochUndefined, epochOffsetUndefined
 	case above == 0:
-		return requested, c.list[0].startOffset
+		return requested, c.list[0].StartOffset
 	default:
-		return c.list[above-1].epoch, c.list[above].startOffset
+		return c.list[above-1].Epoch, c.list[above].StartOffset
 	}
 }

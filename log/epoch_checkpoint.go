@@ -65,15 +65,15 @@ var errEpochOrder = errors.New("log: leader epoch entries not non-negative and s
 // For example, epochs 0 from offset 0 and 3 from offset 120:
 //
 //	"0\n2\n0 0\n3 120\n"
-func appendEpochCheckpoint(dst []byte, entries []epochEntry) []byte {
+func appendEpochCheckpoint(dst []byte, entries []EpochEntry) []byte {
 	dst = strconv.AppendInt(dst, epochCheckpointVersion, 10)
 	dst = append(dst, '\n')
 	dst = strconv.AppendInt(dst, int64(len(entries)), 10)
 	dst = append(dst, '\n')
 	for _, e := range entries {
-		dst = strconv.AppendInt(dst, int64(e.epoch), 10)
+		dst = strconv.AppendInt(dst, int64(e.Epoch), 10)
 		dst = append(dst, ' ')
-		dst = strconv.AppendInt(dst, e.startOffset, 10)
+		dst = strconv.AppendInt(dst, e.StartOffset, 10)
 		dst = append(dst, '\n')
 	}
 	return dst
@@ -81,12 +81,12 @@ func appendEpochCheckpoint(dst []byte, entries []epochEntry) []byte {
 
 // validEpochEntries reports whether entries are non-negative and strictly
 // increasing in both epoch and start offset.
-func validEpochEntries(entries []epochEntry) bool {
+func validEpochEntries(entries []EpochEntry) bool {
 	for i, e := range entries {
-		if e.epoch < 0 || e.startOffset < 0 {
+		if e.Epoch < 0 || e.StartOffset < 0 {
 			return false
 		}
-		if i > 0 && (e.epoch <= entries[i-1].epoch || e.startOffset <= entries[i-1].startOffset) {
+		if i > 0 && (e.Epoch <= entries[i-1].Epoch || e.StartOffset <= entries[i-1].StartOffset) {
 			return false
 		}
 	}
@@ -97,7 +97,7 @@ func validEpochEntries(entries []epochEntry) bool {
 // entries, crash-safely (see vfs.WriteFileAtomic): after a crash the file holds
 // either its old contents or entries. Entries that are negative or not
 // strictly increasing are refused.
-func writeEpochCheckpoint(fsys vfs.FS, dir string, entries []epochEntry) error {
+func writeEpochCheckpoint(fsys vfs.FS, dir string, entries []EpochEntry) error {
 	if !validEpochEntries(entries) {
 		return fmt.Errorf("log: writing %s: %w", filepath.Join(dir, epochCheckpointName), errEpochOrder)
 	}
@@ -108,7 +108,7 @@ func writeEpochCheckpoint(fsys vfs.FS, dir string, entries []epochEntry) error {
 // file gives no entries and no error. A file that does not parse, or is
 // larger than maxCheckpointSize, gives an error wrapping ErrBadCheckpoint;
 // other errors are the filesystem's, wrapped.
-func readEpochCheckpoint(fsys vfs.FS, dir string) ([]epochEntry, error) {
+func readEpochCheckpoint(fsys vfs.FS, dir string) ([]EpochEntry, error) {
 	path := filepath.Join(dir, epochCheckpointName)
 	data, err := vfs.ReadFile(fsys, path, maxCheckpointSize)
 	switch {
@@ -145,7 +145,7 @@ func readEpochCheckpoint(fsys vfs.FS, dir string) ([]epochEntry, error) {
 //
 // The entry count is only trusted once checked against the number of
 // lines, so a large count in a small input allocates nothing.
-func parseEpochCheckpoint(data []byte) ([]epochEntry, error) {
+func parseEpochCheckpoint(data []byte) ([]EpochEntry, error) {
 	if len(data) == 0 {
 		return nil, nil
 	}
@@ -174,14 +174,14 @@ func parseEpochCheckpoint(data []byte) ([]epochEntry, error) {
 	if count == 0 {
 		return nil, nil
 	}
-	entries := make([]epochEntry, 0, count)
+	entries := make([]EpochEntry, 0, count)
 	for i := 3; len(rest) > 0; i++ {
 		line, rest, _ = bytes.Cut(rest, []byte{'\n'})
 		e, msg := parseEpochLine(line)
 		if msg == "" && len(entries) > 0 {
 			prev := entries[len(entries)-1]
-			if e.epoch <= prev.epoch || e.startOffset <= prev.startOffset {
-				msg = fmt.Sprintf("entry %q does not follow %d %d", line, prev.epoch, prev.startOffset)
+			if e.Epoch <= prev.Epoch || e.StartOffset <= prev.StartOffset {
+				msg = fmt.Sprintf("entry %q does not follow %d %d", line, prev.Epoch, prev.StartOffset)
 			}
 		}
 		if msg != "" {
@@ -194,20 +194,20 @@ func parseEpochCheckpoint(data []byte) ([]epochEntry, error) {
 
 // parseEpochLine parses one entry line, without its '\n'. On failure it
 // returns a description of the problem.
-func parseEpochLine(line []byte) (epochEntry, string) {
+func parseEpochLine(line []byte) (EpochEntry, string) {
 	epoch, offset, ok := bytes.Cut(line, []byte{' '})
 	if !ok {
-		return epochEntry{}, fmt.Sprintf("entry %q is not two fields", line)
+		return EpochEntry{}, fmt.Sprintf("entry %q is not two fields", line)
 	}
 	e, ok := parseCanonicalInt(epoch, 31)
 	if !ok {
-		return epochEntry{}, fmt.Sprintf("bad epoch in %q", line)
+		return EpochEntry{}, fmt.Sprintf("bad epoch in %q", line)
 	}
 	o, ok := parseCanonicalInt(offset, 63)
 	if !ok {
-		return epochEntry{}, fmt.Sprintf("bad start offset in %q", line)
+		return EpochEntry{}, fmt.Sprintf("bad start offset in %q", line)
 	}
-	return epochEntry{epoch: int32(e), startOffset: o}, ""
+	return EpochEntry{Epoch: int32(e), StartOffset: o}, ""
 }
 
 // parseCanonicalInt parses b as a non-negative decimal number below

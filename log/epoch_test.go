@@ -17,42 +17,42 @@ import (
 	"github.com/commitlog-go/commitlog/vfs"
 )
 
-// ee is shorthand for an epochEntry in tables.
-func ee(epoch int32, start int64) epochEntry { return epochEntry{epoch: epoch, startOffset: start} }
+// ee is shorthand for an EpochEntry in tables.
+func ee(epoch int32, start int64) EpochEntry { return EpochEntry{Epoch: epoch, StartOffset: start} }
 
 // epochCacheOf returns a cache holding exactly list, bypassing assign.
-func epochCacheOf(list ...epochEntry) *epochCache {
+func epochCacheOf(list ...EpochEntry) *epochCache {
 	return &epochCache{list: slices.Clone(list)}
 }
 
 func TestEpochAssign(t *testing.T) {
-	three := []epochEntry{ee(1, 0), ee(3, 10), ee(5, 20)}
+	three := []EpochEntry{ee(1, 0), ee(3, 10), ee(5, 20)}
 	tests := []struct {
 		name    string
-		before  []epochEntry
+		before  []EpochEntry
 		epoch   int32
 		offset  int64
 		changed bool
-		after   []epochEntry
+		after   []EpochEntry
 	}{
-		{"empty cache", nil, 4, 7, true, []epochEntry{ee(4, 7)}},
-		{"empty cache at zero", nil, 0, 0, true, []epochEntry{ee(0, 0)}},
-		{"newer epoch at later offset", three, 6, 30, true, []epochEntry{ee(1, 0), ee(3, 10), ee(5, 20), ee(6, 30)}},
-		{"newer epoch at latest start", three, 6, 20, true, []epochEntry{ee(1, 0), ee(3, 10), ee(6, 20)}},
-		{"newer epoch at earlier offset", three, 6, 15, true, []epochEntry{ee(1, 0), ee(3, 10), ee(6, 15)}},
-		{"newer epoch before every offset", three, 6, 0, true, []epochEntry{ee(6, 0)}},
+		{"empty cache", nil, 4, 7, true, []EpochEntry{ee(4, 7)}},
+		{"empty cache at zero", nil, 0, 0, true, []EpochEntry{ee(0, 0)}},
+		{"newer epoch at later offset", three, 6, 30, true, []EpochEntry{ee(1, 0), ee(3, 10), ee(5, 20), ee(6, 30)}},
+		{"newer epoch at latest start", three, 6, 20, true, []EpochEntry{ee(1, 0), ee(3, 10), ee(6, 20)}},
+		{"newer epoch at earlier offset", three, 6, 15, true, []EpochEntry{ee(1, 0), ee(3, 10), ee(6, 15)}},
+		{"newer epoch before every offset", three, 6, 0, true, []EpochEntry{ee(6, 0)}},
 		{"latest epoch at its start", three, 5, 20, false, three},
 		{"latest epoch at later offset", three, 5, 25, false, three},
-		{"latest epoch at earlier offset", three, 5, 15, true, []epochEntry{ee(1, 0), ee(3, 10), ee(5, 15)}},
-		{"latest epoch before earlier entries", three, 5, 10, true, []epochEntry{ee(1, 0), ee(5, 10)}},
-		{"latest epoch before every offset", three, 5, 0, true, []epochEntry{ee(5, 0)}},
-		{"older epoch at later offset", three, 4, 30, true, []epochEntry{ee(1, 0), ee(3, 10), ee(4, 30)}},
-		{"older epoch between", three, 2, 30, true, []epochEntry{ee(1, 0), ee(2, 30)}},
-		{"older epoch at earlier offset", three, 4, 15, true, []epochEntry{ee(1, 0), ee(3, 10), ee(4, 15)}},
-		{"older than every epoch at later offset", three, 0, 30, true, []epochEntry{ee(0, 30)}},
-		{"middle epoch at its own start", three, 3, 10, true, []epochEntry{ee(1, 0), ee(3, 10)}},
-		{"middle epoch at later offset", three, 3, 12, true, []epochEntry{ee(1, 0), ee(3, 12)}},
-		{"first epoch at its own start", three, 1, 0, true, []epochEntry{ee(1, 0)}},
+		{"latest epoch at earlier offset", three, 5, 15, true, []EpochEntry{ee(1, 0), ee(3, 10), ee(5, 15)}},
+		{"latest epoch before earlier entries", three, 5, 10, true, []EpochEntry{ee(1, 0), ee(5, 10)}},
+		{"latest epoch before every offset", three, 5, 0, true, []EpochEntry{ee(5, 0)}},
+		{"older epoch at later offset", three, 4, 30, true, []EpochEntry{ee(1, 0), ee(3, 10), ee(4, 30)}},
+		{"older epoch between", three, 2, 30, true, []EpochEntry{ee(1, 0), ee(2, 30)}},
+		{"older epoch at earlier offset", three, 4, 15, true, []EpochEntry{ee(1, 0), ee(3, 10), ee(4, 15)}},
+		{"older than every epoch at later offset", three, 0, 30, true, []EpochEntry{ee(0, 30)}},
+		{"middle epoch at its own start", three, 3, 10, true, []EpochEntry{ee(1, 0), ee(3, 10)}},
+		{"middle epoch at later offset", three, 3, 12, true, []EpochEntry{ee(1, 0), ee(3, 12)}},
+		{"first epoch at its own start", three, 1, 0, true, []EpochEntry{ee(1, 0)}},
 		{"negative epoch", three, -1, 30, false, three},
 		{"negative offset", three, 6, -1, false, three},
 		{"negative epoch on empty cache", nil, -1, 0, false, nil},
@@ -68,7 +68,7 @@ func TestEpochAssign(t *testing.T) {
 }
 
 // nilIfEmpty makes empty and nil lists compare equal in tables.
-func nilIfEmpty(l []epochEntry) []epochEntry {
+func nilIfEmpty(l []EpochEntry) []EpochEntry {
 	if len(l) == 0 {
 		return nil
 	}
@@ -78,8 +78,8 @@ func nilIfEmpty(l []epochEntry) []epochEntry {
 func TestEpochNewCacheNormalises(t *testing.T) {
 	// Kafka loads a checkpoint by assigning its entries in order; a list
 	// that is not increasing ends up as assign leaves it.
-	c := newEpochCache([]epochEntry{ee(1, 0), ee(2, 10), ee(2, 15), ee(4, 5), ee(3, 20)})
-	require.Equal(t, []epochEntry{ee(1, 0), ee(3, 20)}, c.entries())
+	c := newEpochCache([]EpochEntry{ee(1, 0), ee(2, 10), ee(2, 15), ee(4, 5), ee(3, 20)})
+	require.Equal(t, []EpochEntry{ee(1, 0), ee(3, 20)}, c.entries())
 	require.Equal(t, 0, newEpochCache(nil).len())
 }
 
@@ -104,31 +104,31 @@ func TestEpochAccessors(t *testing.T) {
 
 	got := c.entries()
 	got[0] = ee(99, 99)
-	require.Equal(t, []epochEntry{ee(2, 5), ee(4, 9)}, c.entries(), "entries returns a copy")
+	require.Equal(t, []EpochEntry{ee(2, 5), ee(4, 9)}, c.entries(), "entries returns a copy")
 
 	c.clear()
 	require.Equal(t, 0, c.len())
 	require.True(t, c.assign(1, 0))
-	require.Equal(t, []epochEntry{ee(1, 0)}, c.entries())
+	require.Equal(t, []EpochEntry{ee(1, 0)}, c.entries())
 }
 
 func TestEpochTruncateFromEnd(t *testing.T) {
-	three := []epochEntry{ee(1, 5), ee(3, 10), ee(5, 20)}
+	three := []EpochEntry{ee(1, 5), ee(3, 10), ee(5, 20)}
 	tests := []struct {
 		name    string
-		before  []epochEntry
+		before  []EpochEntry
 		end     int64
 		changed bool
-		after   []epochEntry
+		after   []EpochEntry
 	}{
 		{"empty cache", nil, 10, false, nil},
 		{"empty cache at zero", nil, 0, false, nil},
 		{"before every entry", three, 3, true, nil},
 		{"zero", three, 0, true, nil},
 		{"exactly at first entry", three, 5, true, nil},
-		{"between first and second", three, 7, true, []epochEntry{ee(1, 5)}},
-		{"exactly at middle entry", three, 10, true, []epochEntry{ee(1, 5)}},
-		{"exactly at last entry", three, 20, true, []epochEntry{ee(1, 5), ee(3, 10)}},
+		{"between first and second", three, 7, true, []EpochEntry{ee(1, 5)}},
+		{"exactly at middle entry", three, 10, true, []EpochEntry{ee(1, 5)}},
+		{"exactly at last entry", three, 20, true, []EpochEntry{ee(1, 5), ee(3, 10)}},
 		{"just after last entry", three, 21, false, three},
 		{"far after every entry", three, math.MaxInt64, false, three},
 		{"negative offset is ignored", three, -1, false, three},
@@ -143,25 +143,25 @@ func TestEpochTruncateFromEnd(t *testing.T) {
 }
 
 func TestEpochTruncateFromStart(t *testing.T) {
-	three := []epochEntry{ee(1, 5), ee(3, 10), ee(5, 20)}
+	three := []EpochEntry{ee(1, 5), ee(3, 10), ee(5, 20)}
 	tests := []struct {
 		name    string
-		before  []epochEntry
+		before  []EpochEntry
 		start   int64
 		changed bool
-		after   []epochEntry
+		after   []EpochEntry
 	}{
 		{"empty cache", nil, 10, false, nil},
 		{"before every entry", three, 3, false, three},
 		{"negative", three, -1, false, three},
 		{"exactly at first entry", three, 5, false, three},
-		{"between first and second", three, 7, true, []epochEntry{ee(1, 7), ee(3, 10), ee(5, 20)}},
-		{"exactly at middle entry", three, 10, true, []epochEntry{ee(3, 10), ee(5, 20)}},
-		{"just after middle entry", three, 11, true, []epochEntry{ee(3, 11), ee(5, 20)}},
-		{"exactly at last entry", three, 20, true, []epochEntry{ee(5, 20)}},
-		{"after every entry", three, 100, true, []epochEntry{ee(5, 100)}},
-		{"single entry, exactly at it", []epochEntry{ee(2, 8)}, 8, false, []epochEntry{ee(2, 8)}},
-		{"single entry, after it", []epochEntry{ee(2, 8)}, 9, true, []epochEntry{ee(2, 9)}},
+		{"between first and second", three, 7, true, []EpochEntry{ee(1, 7), ee(3, 10), ee(5, 20)}},
+		{"exactly at middle entry", three, 10, true, []EpochEntry{ee(3, 10), ee(5, 20)}},
+		{"just after middle entry", three, 11, true, []EpochEntry{ee(3, 11), ee(5, 20)}},
+		{"exactly at last entry", three, 20, true, []EpochEntry{ee(5, 20)}},
+		{"after every entry", three, 100, true, []EpochEntry{ee(5, 100)}},
+		{"single entry, exactly at it", []EpochEntry{ee(2, 8)}, 8, false, []EpochEntry{ee(2, 8)}},
+		{"single entry, after it", []EpochEntry{ee(2, 8)}, 9, true, []EpochEntry{ee(2, 9)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,10 +175,10 @@ func TestEpochTruncateFromStart(t *testing.T) {
 
 func TestEpochEndOffsetFor(t *testing.T) {
 	const leo = 50
-	three := []epochEntry{ee(2, 10), ee(4, 20), ee(7, 35)}
+	three := []EpochEntry{ee(2, 10), ee(4, 20), ee(7, 35)}
 	tests := []struct {
 		name       string
-		entries    []epochEntry
+		entries    []EpochEntry
 		requested  int32
 		wantEpoch  int32
 		wantOffset int64
@@ -197,9 +197,9 @@ func TestEpochEndOffsetFor(t *testing.T) {
 		{"gap after first epoch", three, 3, 2, 20},
 		{"middle epoch", three, 4, 4, 35},
 		{"gap after middle epoch", three, 6, 4, 35},
-		{"single entry, its epoch", []epochEntry{ee(3, 0)}, 3, 3, leo},
-		{"single entry, below it", []epochEntry{ee(3, 0)}, 2, 2, 0},
-		{"single entry, above it", []epochEntry{ee(3, 0)}, 4, -1, -1},
+		{"single entry, its epoch", []EpochEntry{ee(3, 0)}, 3, 3, leo},
+		{"single entry, below it", []EpochEntry{ee(3, 0)}, 2, 2, 0},
+		{"single entry, above it", []EpochEntry{ee(3, 0)}, 4, -1, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -295,13 +295,13 @@ func epochWriteRaw(t *testing.T, fsys vfs.FS, name string, data []byte) {
 
 func TestEpochCheckpointRoundTrip(t *testing.T) {
 	lists := []struct {
-		entries []epochEntry
+		entries []EpochEntry
 		text    string
 	}{
 		{nil, "0\n0\n"},
-		{[]epochEntry{ee(0, 0)}, "0\n1\n0 0\n"},
-		{[]epochEntry{ee(0, 0), ee(3, 120)}, "0\n2\n0 0\n3 120\n"},
-		{[]epochEntry{ee(1, 5), ee(math.MaxInt32, math.MaxInt64)}, "0\n2\n1 5\n2147483647 9223372036854775807\n"},
+		{[]EpochEntry{ee(0, 0)}, "0\n1\n0 0\n"},
+		{[]EpochEntry{ee(0, 0), ee(3, 120)}, "0\n2\n0 0\n3 120\n"},
+		{[]EpochEntry{ee(1, 5), ee(math.MaxInt32, math.MaxInt64)}, "0\n2\n1 5\n2147483647 9223372036854775807\n"},
 	}
 	for name, mk := range epochFS(t) {
 		t.Run(name, func(t *testing.T) {
@@ -371,7 +371,7 @@ func TestEpochCheckpointTooLarge(t *testing.T) {
 func TestEpochCheckpointWriteRefusesBadEntries(t *testing.T) {
 	m := vfs.NewMem()
 	require.NoError(t, m.MkdirAll("/p", 0o755))
-	for _, l := range [][]epochEntry{
+	for _, l := range [][]EpochEntry{
 		{ee(-1, 0)},
 		{ee(0, -1)},
 		{ee(1, 0), ee(1, 5)},
@@ -390,12 +390,12 @@ func TestEpochCheckpointWriteRefusesBadEntries(t *testing.T) {
 func TestEpochParseCheckpoint(t *testing.T) {
 	good := []struct {
 		text string
-		want []epochEntry
+		want []EpochEntry
 	}{
 		{"", nil},
 		{"0\n0\n", nil},
-		{"0\n1\n0 0\n", []epochEntry{ee(0, 0)}},
-		{"0\n3\n0 0\n10 1000\n2147483647 9223372036854775807\n", []epochEntry{ee(0, 0), ee(10, 1000), ee(math.MaxInt32, math.MaxInt64)}},
+		{"0\n1\n0 0\n", []EpochEntry{ee(0, 0)}},
+		{"0\n3\n0 0\n10 1000\n2147483647 9223372036854775807\n", []EpochEntry{ee(0, 0), ee(10, 1000), ee(math.MaxInt32, math.MaxInt64)}},
 	}
 	for _, g := range good {
 		got, err := parseEpochCheckpoint([]byte(g.text))
@@ -489,13 +489,13 @@ func TestEpochParseHugeCountDoesNotAllocate(t *testing.T) {
 }
 
 func TestEpochCheckpointCrash(t *testing.T) {
-	newer := []epochEntry{ee(1, 0), ee(4, 77), ee(9, 300)}
+	newer := []EpochEntry{ee(1, 0), ee(4, 77), ee(9, 300)}
 	for _, tc := range []struct {
 		name  string
-		older []epochEntry // nil: no file before
+		older []EpochEntry // nil: no file before
 		exist bool
 	}{
-		{"replacing a file", []epochEntry{ee(1, 0), ee(2, 40)}, true},
+		{"replacing a file", []EpochEntry{ee(1, 0), ee(2, 40)}, true},
 		{"replacing an empty history", nil, true},
 		{"first write", nil, false},
 	} {
@@ -552,7 +552,7 @@ func TestEpochCheckpointCrash(t *testing.T) {
 }
 
 func FuzzParseEpochCheckpoint(f *testing.F) {
-	f.Add(appendEpochCheckpoint(nil, []epochEntry{ee(0, 0), ee(5, 1000)}))
+	f.Add(appendEpochCheckpoint(nil, []EpochEntry{ee(0, 0), ee(5, 1000)}))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		entries, err := parseEpochCheckpoint(data)
 		if err != nil {

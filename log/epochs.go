@@ -22,15 +22,18 @@ import (
 //
 // The batches themselves carry their epochs, and the history is rebuilt
 // from them where it may lack some: from the log start when the
-// checkpoint is missing or unreadable, and from the first recovered
+// checkpoint is missing or does not parse, and from the first recovered
 // segment after an unclean shutdown (a crash between an append and the
 // checkpoint write would otherwise lose an epoch).
 func (l *Log) loadEpochs(logStart, logEnd int64, recovered bool) error {
 	// A missing checkpoint, like an unreadable one, means rebuilding.
-	var entries []epochEntry
+	var entries []EpochEntry
 	err := fs.ErrNotExist
 	if l.listedAtOpen(epochCheckpointName) {
 		entries, err = readEpochCheckpoint(l.opts.FS, l.dir)
+		if err != nil && !errors.Is(err, ErrBadCheckpoint) {
+			return err // one that cannot be read at all is not absent
+		}
 	}
 	l.epochs = newEpochCache(entries)
 	// An entry at the log end itself stays: SetLeaderEpoch records one
@@ -64,9 +67,9 @@ func (l *Log) rebuildEpochs(offset int64) error {
 	// Replay the batches over the history as it was before them, then put
 	// back the epochs begun at the log end that no batch can show.
 	offset = max(offset, list.segs[list.find(offset)].BaseOffset())
-	var atEnd []epochEntry
+	var atEnd []EpochEntry
 	for _, e := range l.epochs.entries() {
-		if e.startOffset >= l.logEnd.Load() {
+		if e.StartOffset >= l.logEnd.Load() {
 			atEnd = append(atEnd, e)
 		}
 	}
@@ -85,8 +88,8 @@ func (l *Log) rebuildEpochs(offset int64) error {
 		// only a log trusted unread after a clean shutdown has any.
 	}
 	for _, e := range atEnd {
-		if latest, _, ok := l.epochs.latest(); !ok || e.epoch > latest {
-			changed = l.epochs.assign(e.epoch, e.startOffset) || changed
+		if latest, _, ok := l.epochs.latest(); !ok || e.Epoch > latest {
+			changed = l.epochs.assign(e.Epoch, e.StartOffset) || changed
 		}
 	}
 	if changed {
@@ -105,7 +108,7 @@ func (l *Log) saveEpochs() error {
 }
 
 // SetLeaderEpoch makes epoch the one leader appends stamp, as a replica
-// does when it becomes the leader of epoch: the epoch starts at the log
+// does when it becomes the leader of Epoch: the epoch starts at the log
 // end, and that is recorded in the history at once.
 func (l *Log) SetLeaderEpoch(epoch int32) error {
 	l.mu.Lock()
@@ -136,4 +139,20 @@ func (l *Log) LeaderEpoch() int32 {
 // one later than the history.
 func (l *Log) EndOffsetForEpoch(epoch int32) (foundEpoch int32, endOffset int64) {
 	return l.epochs.endOffsetFor(epoch, l.logEnd.Load())
+}
+
+// Epochs returns the leader-epoch history, oldest first: each epoch the
+// log holds records of (or was set to lead, at its end), with the offset
+// it began at.
+func (l *Log) Epochs() []EpochEntry { return l.epochs.entries() }
+
+// LatestEpoch is the epoch of the newest entry in the history, the one
+// EndOffsetForEpoch answers with the log end: that of the last records
+// appended, or one SetLeaderEpoch recorded since. ok is false for an empty
+// history. It can differ from LeaderEpoch, the epoch leader appends stamp:
+// a TruncateTo at the log end drops an entry SetLeaderEpoch made, but not
+// the epoch set.
+func (l *Log) LatestEpoch() (epoch int32, ok bool) {
+	epoch, _, ok = l.epochs.latest()
+	return epoch, ok
 }

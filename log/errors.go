@@ -19,7 +19,8 @@ var (
 	// ErrEmptyBatch means a leader append held a batch with no records.
 	ErrEmptyBatch = errors.New("log: batch has no records")
 	// ErrUnexpectedOffset means a follower append did not start at or
-	// after the log end, or its batches' offsets went backwards.
+	// after the log end, or its batches' offsets went backwards. It is
+	// wrapped by *UnexpectedOffsetError.
 	ErrUnexpectedOffset = errors.New("log: unexpected offset in follower append")
 	// ErrCorrupt is record.ErrCorrupt: bytes handed to Append, or found on
 	// disk, that break the batch format.
@@ -44,6 +45,31 @@ func (e *OffsetOutOfRangeError) Error() string {
 
 // Unwrap returns ErrOffsetOutOfRange.
 func (e *OffsetOutOfRangeError) Unwrap() error { return ErrOffsetOutOfRange }
+
+// UnexpectedOffsetError reports a follower append refused for its offsets,
+// as Kafka's UnexpectedAppendOffsetException does, with what a fetcher
+// needs to start again: the offsets the append held and the log end. It
+// unwraps to ErrUnexpectedOffset.
+type UnexpectedOffsetError struct {
+	// FirstOffset and LastOffset are the first and last offsets of the
+	// append, as its batch headers give them.
+	FirstOffset, LastOffset int64
+	// LogEnd is the log end the append had to start at or after.
+	LogEnd int64
+	// BatchOffset is the base offset of the batch refused, and Expected
+	// the offset it had to be at or after: the log end for the first
+	// batch, the offset after the one before it otherwise.
+	BatchOffset, Expected int64
+}
+
+// Error describes the append and where the log stands.
+func (e *UnexpectedOffsetError) Error() string {
+	return fmt.Sprintf("log: unexpected offset in follower append of offsets %d to %d: batch at %d, expected %d or later (log end %d)",
+		e.FirstOffset, e.LastOffset, e.BatchOffset, e.Expected, e.LogEnd)
+}
+
+// Unwrap returns ErrUnexpectedOffset.
+func (e *UnexpectedOffsetError) Unwrap() error { return ErrUnexpectedOffset }
 
 // failedError wraps the error that made the log stop accepting writes.
 type failedError struct{ cause error }

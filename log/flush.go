@@ -16,8 +16,16 @@ type flusher struct {
 	// mu serialises fsyncs; an fsync that finds the recovery point past
 	// what it was asked to cover returns at once, which is how many
 	// appenders share one fsync.
-	mu            sync.Mutex
+	mu sync.Mutex
+	// recoveryPoint is the offset below which every record is on stable
+	// storage. A flush raises it, under raiseMu, only if no truncation
+	// began since the flush read its target: a truncation that ran while
+	// the fsync was in flight may have moved the log end below that
+	// target, and offsets above the new end will be written again.
+	// Truncations begin (Log.beginTruncation) under raiseMu, and only
+	// they lower the recovery point.
 	recoveryPoint atomic.Int64
+	raiseMu       sync.Mutex
 	unflushed     atomic.Int64 // records appended since the last flush
 
 	kick chan struct{} // a roll asks for a background flush
@@ -125,7 +133,8 @@ func (f *flusher) syncTo(end int64) error {
 		return failed
 	}
 	// Everything appended up to this moment is in the files; the fsyncs
-	// below cover at least that.
+	// below cover at least that, unless a truncation moves the end first.
+	gen := l.truncations.Load()
 	target := l.logEnd.Load()
 	records := f.unflushed.Swap(0)
 	segs, release, err := l.acquireFrom(f.recoveryPoint.Load())
@@ -146,8 +155,22 @@ func (f *flusher) syncTo(end int64) error {
 			return l.fail(err)
 		}
 	}
-	f.recoveryPoint.Store(max(f.recoveryPoint.Load(), target))
+	// The records below target that a truncation left in place were in
+	// the files before the fsyncs, so the caller's are durable either
+	// way; only the recovery point may have to wait for a later flush.
+	f.raise(gen, target)
 	return nil
+}
+
+// raise moves the recovery point up to target, which a flush that began
+// when the truncation count was gen has made durable, unless a truncation
+// began since.
+func (f *flusher) raise(gen, target int64) {
+	f.raiseMu.Lock()
+	defer f.raiseMu.Unlock()
+	if f.log.unchangedSince(gen) && target > f.recoveryPoint.Load() {
+		f.recoveryPoint.Store(target)
+	}
 }
 
 // Sync makes every record appended so far durable, whatever the flush

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/commitlog-go/commitlog/internal/notify"
 	"github.com/commitlog-go/commitlog/record"
@@ -41,11 +42,16 @@ type Log struct {
 	scanner record.Scanner  // for validating appends
 	epoch   int32           // stamped on leader appends
 	epochs  *epochCache     // leader-epoch history, saved on change
-	closed  bool
+	// rollJitter shortens SegmentAge for the active segment.
+	rollJitter time.Duration
+	closed     bool
 	// cleanMarker says the clean-shutdown marker the last Close left is
 	// still on disk: nothing has been written since Open, so the files
 	// still are what it vouches for. The first write removes it first.
 	cleanMarker bool
+	// recoveryCut says Open's recovery cut or dropped bytes of the log,
+	// and records with them.
+	recoveryCut bool
 	// listing is the directory's contents as Open found them, and nil
 	// once Open returns: the checkpoint and intent files Open reads are
 	// looked up in it, which spares an idle partition the system calls
@@ -61,7 +67,8 @@ type Log struct {
 	// truncations is odd while a truncation runs and grows by two with
 	// each, so that a read that raced one can tell and start again.
 	truncations atomic.Int64
-	// retentionBound is SetRetentionUpperBound's offset; 0 for none.
+	// retentionBound is SetRetentionUpperBound's offset, or
+	// NoRetentionBound.
 	retentionBound atomic.Int64
 
 	flush flusher
@@ -156,7 +163,10 @@ func (l *Log) removeCleanMarker() error {
 // after a failed write or fsync, what is in the page cache can no longer be
 // trusted to match the disk.
 func (l *Log) fail(err error) error {
-	f := &failedError{cause: err}
+	var f *failedError
+	if !errors.As(err, &f) {
+		f = &failedError{cause: err}
+	}
 	l.failed.CompareAndSwap(nil, f)
 	return f
 }
@@ -247,3 +257,15 @@ func (l *Log) writeCleanMarker() error {
 func (l *Log) unchangedSince(gen int64) bool {
 	return gen%2 == 0 && l.truncations.Load() == gen
 }
+
+// beginTruncation marks a truncation as running, so that a read that
+// races it reads again, and a flush that races it leaves the recovery
+// point to the truncation (see flusher.raise). Called with mu; the
+// truncation calls endTruncation when it is done.
+func (l *Log) beginTruncation() {
+	l.flush.raiseMu.Lock()
+	l.truncations.Add(1)
+	l.flush.raiseMu.Unlock()
+}
+
+func (l *Log) endTruncation() { l.truncations.Add(1) }

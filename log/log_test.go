@@ -1,6 +1,7 @@
 package log
 
 import (
+	"io"
 	"testing"
 	"time"
 
@@ -150,6 +151,14 @@ func TestFollowerAppendRules(t *testing.T) {
 	require.NoError(t, followerAppend(t, l, 0, 5))
 	err := followerAppend(t, l, 3, 1)
 	require.ErrorIs(t, err, ErrUnexpectedOffset)
+	var ue *UnexpectedOffsetError
+	require.ErrorAs(t, err, &ue)
+	require.Equal(t, UnexpectedOffsetError{FirstOffset: 3, LastOffset: 3, LogEnd: 5, BatchOffset: 3, Expected: 5}, *ue,
+		"what a fetcher needs to start again")
+	_, err = l.AppendFollower(append(followerBatch(t, 5, 2), followerBatch(t, 6, 3)...))
+	require.ErrorAs(t, err, &ue, "offsets that go back within the append")
+	require.Equal(t, UnexpectedOffsetError{FirstOffset: 5, LastOffset: 8, LogEnd: 5, BatchOffset: 6, Expected: 7}, *ue)
+	require.Equal(t, int64(5), l.LogEndOffset(), "nothing of it is written")
 	require.NoError(t, followerAppend(t, l, 10, 2), "a gap left by compaction is allowed")
 	require.Equal(t, int64(12), l.LogEndOffset())
 	data, _, err := l.Read(nil, 0, ReadOptions{})
@@ -257,11 +266,16 @@ func TestReadBoundsAndBudget(t *testing.T) {
 		require.Equal(t, info.NextOffset, last+1)
 		require.Less(t, last, int64(199), "one segment per read")
 
-		one, _, err := l.Read(nil, 15, ReadOptions{MaxBytes: 1})
+		one, info, err := l.Read(nil, 15, ReadOptions{MaxBytes: 1})
 		require.NoError(t, err)
 		require.Empty(t, one, "the first batch exceeds the budget")
+		require.True(t, info.FirstBatchIncomplete, "and the read says so")
+		winfo, err := l.ReadTo(io.Discard, 15, ReadOptions{MaxBytes: 1})
+		require.NoError(t, err)
+		require.True(t, winfo.FirstBatchIncomplete, "as does a read to a writer")
 		one, info, err = l.Read(nil, 15, ReadOptions{MaxBytes: 1, MinOneBatch: true})
 		require.NoError(t, err)
+		require.False(t, info.FirstBatchIncomplete)
 		require.Equal(t, int64(20), info.NextOffset, "one whole batch")
 		b, err := record.Parse(one)
 		require.NoError(t, err)
@@ -274,6 +288,10 @@ func TestReadBoundsAndBudget(t *testing.T) {
 		_, info, err = l.Read(nil, 20, ReadOptions{MaxOffset: 20})
 		require.NoError(t, err)
 		require.Zero(t, info.Bytes)
+		require.False(t, info.FirstBatchIncomplete, "at the bound nothing is left out")
+		_, info, err = l.Read(nil, 15, ReadOptions{MaxOffset: 18, MaxBytes: 1})
+		require.NoError(t, err)
+		require.False(t, info.FirstBatchIncomplete, "the batch is above the bound, not too large")
 	})
 }
 

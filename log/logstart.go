@@ -14,7 +14,17 @@ const logStartFile = "log-start-offset-checkpoint"
 // bring back none below it. It returns the log start afterwards; an offset
 // at or below the current start changes nothing; a negative one, or one
 // past the log end, is an *OffsetOutOfRangeError.
+//
+// The records below offset are made durable first, whatever the flush
+// policy, so that no crash can leave the log ending below its start: a
+// start past the end is then always damage (see Open).
 func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
+	if offset > 0 && offset <= l.logEnd.Load() {
+		// Outside the writer lock; checked again under it.
+		if err := l.flush.syncTo(offset); err != nil {
+			return l.logStart.Load(), err
+		}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err := l.writable(); err != nil {
@@ -26,6 +36,12 @@ func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 	}
 	if offset <= start {
 		return start, nil
+	}
+	if l.flush.recoveryPoint.Load() < offset {
+		// A truncation and appends since the sync above.
+		if err := l.flush.syncTo(offset); err != nil {
+			return start, err
+		}
 	}
 	if err := writeOffsetCheckpoint(l.opts.FS, l.dir, logStartFile, offset); err != nil {
 		return start, l.fail(err)
@@ -45,14 +61,4 @@ func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 	kept := append([]*segment.Segment(nil), list.segs[i:]...)
 	l.segs.Store(&segmentList{segs: kept})
 	return offset, deleteSegments(list.segs[:i])
-}
-
-// loadLogStart returns the log start offset: the first segment's base
-// offset, or the checkpointed start if that is later (and not past the
-// log end). A missing or unreadable checkpoint counts as absent.
-func (l *Log) loadLogStart(firstBase, logEnd int64) int64 {
-	if start, ok, _ := l.readCheckpointAtOpen(logStartFile); ok && start > firstBase {
-		return min(start, logEnd)
-	}
-	return firstBase
 }

@@ -20,9 +20,21 @@ import (
 // ErrLocked until the first Log is closed.
 //
 // After a clean Close the segments are opened without being read (their
-// indexes on first use). Otherwise every segment is recovered: each batch
-// is read and checked, the indexes rebuilt, and the log cut at the first
-// batch that is torn or corrupt, along with every segment after it.
+// indexes on first use). Otherwise the segments from the one holding the
+// checkpointed recovery point on are recovered: each batch is read and
+// checked, the indexes rebuilt, and the log cut at the first batch that
+// is torn or corrupt, along with every segment after it (see recover).
+//
+// Open refuses, with an error and without changing a file, what it cannot
+// take for the remains of a crash: a segment whose first batch lies below
+// the offset it is named by (ErrCorrupt, segment.ErrMisnamed), segments
+// whose offsets overlap (ErrCorrupt), a checkpoint file it cannot read,
+// a file it would have to follow a symbolic link to open
+// (vfs.ErrSymlink), and a log start checkpointed past the log end when
+// recovery cut nothing that could explain it (ErrBadCheckpoint). When
+// recovery did cut records below the checkpointed start, the log restarts
+// empty at that start, as Kafka's does, so that no offset below it is
+// handed out again.
 func Open(dir string, opts Options) (*Log, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -35,35 +47,30 @@ func Open(dir string, opts Options) (*Log, error) {
 	var lock io.Closer = noLock{}
 	if !opts.NoLock {
 		if lock, err = fsys.Lock(filepath.Join(dir, lockFileName)); err != nil {
-			return nil, fmt.Errorf("log: %s is open elsewhere: %w", dir, err)
+			if errors.Is(err, ErrLocked) {
+				return nil, fmt.Errorf("log: %s is open elsewhere: %w", dir, err)
+			}
+			return nil, fmt.Errorf("log: locking %s: %w", dir, err)
 		}
 	}
-	l := &Log{dir: dir, opts: opts, lock: lock, builder: record.NewBuilder()}
-	list, err := l.load()
+	l := &Log{dir: dir, opts: opts, lock: lock, builder: record.NewBuilder(), rollJitter: opts.rollJitter()}
+	l.retentionBound.Store(NoRetentionBound)
+	restartAt, err := l.load()
 	if err != nil {
-		lock.Close()
-		return nil, err
-	}
-	l.logEnd.Store(list.active().NextOffset())
-	l.logStart.Store(l.loadLogStart(list.segs[0].BaseOffset(), l.logEnd.Load()))
-	// Segments wholly below the log start are what a crash left of a
-	// retention pass or DeleteRecordsBefore: finish deleting them.
-	if i := list.find(l.logStart.Load()); i > 0 {
-		if err := deleteSegments(list.segs[:i]); err != nil {
-			lock.Close()
-			return nil, err
-		}
-		list = &segmentList{segs: list.segs[i:]}
-	}
-	l.segs.Store(list)
-	if err := l.loadEpochs(l.logStart.Load(), l.logEnd.Load(), l.flush.pendingRecovery); err != nil {
-		releaseAll(list.segs)
 		lock.Close()
 		return nil, err
 	}
 	l.flush.start(l)
 	l.mu.Lock()
-	err = l.finishIntents()
+	if restartAt >= 0 {
+		// Recovery cut records at and below the checkpointed log start:
+		// start again, empty, at that start, so that no offset below it
+		// is handed out again (Kafka does the same).
+		err = l.withIntent(truncateFullyIntentFile, restartAt, l.truncateFullyLocked)
+	}
+	if err == nil {
+		err = l.finishIntents()
+	}
 	l.listing = nil
 	l.mu.Unlock()
 	if err != nil {
@@ -71,6 +78,61 @@ func Open(dir string, opts Options) (*Log, error) {
 		return nil, fmt.Errorf("log: finishing an interrupted truncation in %s: %w", dir, err)
 	}
 	return l, nil
+}
+
+// load reads the directory and opens the segments, recovering them if
+// the last shutdown was not clean, and sets the log's offsets and epoch
+// history. It returns the offset to restart the log at, or -1: a log
+// start checkpointed past what recovery kept.
+func (l *Log) load() (restartAt int64, err error) {
+	names, err := l.opts.FS.List(l.dir)
+	if err != nil {
+		return 0, fmt.Errorf("log: listing %s: %w", l.dir, err)
+	}
+	l.listing = names
+	ckptStart, hasStart, err := l.readCheckpointAtOpen(logStartFile)
+	if err != nil {
+		return 0, err
+	}
+	if !hasStart {
+		ckptStart = -1
+	}
+	list, err := l.loadSegments(names, ckptStart)
+	if err != nil {
+		return 0, err
+	}
+	end := list.active().NextOffset()
+	start := list.segs[0].BaseOffset()
+	start = max(start, ckptStart)
+	restartAt = -1
+	if start > end {
+		if !l.recoveryCut {
+			// The records below a log start are durable before it is
+			// checkpointed (see DeleteRecordsBefore), so a crash cannot
+			// leave the end below it, and nothing was cut: the checkpoint
+			// is wrong, not an order to delete the log.
+			releaseAll(list.segs)
+			return 0, fmt.Errorf("%w: %s: log start %d is past the log end %d",
+				ErrBadCheckpoint, filepath.Join(l.dir, logStartFile), start, end)
+		}
+		restartAt, start = start, end
+	} else if i := list.find(start); i > 0 {
+		// Segments wholly below the log start are what a crash left of
+		// a retention pass or DeleteRecordsBefore: finish deleting them.
+		if err := deleteSegments(list.segs[:i]); err != nil {
+			releaseAll(list.segs[i:])
+			return 0, err
+		}
+		list = &segmentList{segs: list.segs[i:]}
+	}
+	l.segs.Store(list)
+	l.logEnd.Store(end)
+	l.logStart.Store(start)
+	if err := l.loadEpochs(start, end, l.flush.pendingRecovery); err != nil {
+		releaseAll(list.segs)
+		return 0, err
+	}
+	return restartAt, nil
 }
 
 // listedAtOpen reports whether name was in the directory when Open listed
@@ -81,12 +143,18 @@ func (l *Log) listedAtOpen(name string) bool {
 }
 
 // readCheckpointAtOpen is readOffsetCheckpoint for Open: it reads only a
-// file the directory listing holds.
+// file the directory listing holds, and takes one that does not parse for
+// absent. Other errors (one that cannot be read, or is a symbolic link)
+// are returned: the file is there, and what it says is not known.
 func (l *Log) readCheckpointAtOpen(name string) (offset int64, ok bool, err error) {
 	if !l.listedAtOpen(name) {
 		return 0, false, nil
 	}
-	return readOffsetCheckpoint(l.opts.FS, l.dir, name)
+	offset, ok, err = readOffsetCheckpoint(l.opts.FS, l.dir, name)
+	if errors.Is(err, ErrBadCheckpoint) {
+		return 0, false, nil
+	}
+	return offset, ok, err
 }
 
 // noLock stands for the directory lock of a log opened with NoLock.
@@ -94,15 +162,13 @@ type noLock struct{}
 
 func (noLock) Close() error { return nil }
 
-// load opens the segments found in the directory, recovering them unless
-// the last Close was clean.
-func (l *Log) load() (*segmentList, error) {
+// loadSegments opens the segments found in the directory, recovering them
+// unless the last Close was clean. logStart is the checkpointed log start,
+// or -1: a directory without segments gets an empty one there, and
+// recovery leaves alone the segments wholly below it, which are to be
+// deleted.
+func (l *Log) loadSegments(names []string, logStart int64) (*segmentList, error) {
 	fsys := l.opts.FS
-	names, err := fsys.List(l.dir)
-	if err != nil {
-		return nil, fmt.Errorf("log: listing %s: %w", l.dir, err)
-	}
-	l.listing = names
 	clean := slices.Contains(names, cleanShutdownMarker)
 	// The marker stays until the first write (see writable).
 	l.cleanMarker = clean
@@ -110,24 +176,18 @@ func (l *Log) load() (*segmentList, error) {
 	if err != nil {
 		return nil, err
 	}
-	segOpts := l.opts.segmentOptions()
 	if len(bases) == 0 {
-		s, err := segment.Create(fsys, l.dir, 0, segOpts)
+		s, err := l.createSegment(max(logStart, 0))
 		if err != nil {
 			return nil, fmt.Errorf("log: %w", err)
 		}
 		return &segmentList{segs: []*segment.Segment{s}}, nil
 	}
 	segs := make([]*segment.Segment, 0, len(bases))
-	closeAll := func() {
-		for _, s := range segs {
-			s.Release()
-		}
-	}
 	for _, base := range bases {
-		s, err := segment.Open(fsys, l.dir, base, segOpts)
+		s, err := segment.Open(fsys, l.dir, base, l.opts.segmentOptions())
 		if err != nil {
-			closeAll()
+			releaseAll(segs)
 			return nil, fmt.Errorf("log: %w", err)
 		}
 		segs = append(segs, s)
@@ -138,36 +198,42 @@ func (l *Log) load() (*segmentList, error) {
 			l.flush.recoveryPoint.Store(segs[len(segs)-1].NextOffset())
 			return &segmentList{segs: segs}, nil
 		}
-		if !errors.Is(err, record.ErrCorrupt) && !errors.Is(err, record.ErrTruncated) {
-			closeAll()
+		if !errors.Is(err, record.ErrCorrupt) && !errors.Is(err, record.ErrTruncated) && !errors.Is(err, segment.ErrOffsetOverflow) {
+			releaseAll(segs)
 			return nil, fmt.Errorf("log: %w", err)
 		}
 		// The files do not match a clean shutdown after all. Recovery
 		// cuts files, so the marker must go first.
 		if err := l.removeCleanMarker(); err != nil {
-			closeAll()
+			releaseAll(segs)
 			return nil, err
 		}
 	}
 	// Segments below the recovery point were on stable storage when it
 	// was checkpointed: only the ones from its segment on need reading. A
-	// missing or unreadable checkpoint means reading them all.
-	from := 0
-	if rp, ok, _ := l.readCheckpointAtOpen(recoveryPointFile); ok {
-		from = (&segmentList{segs: segs}).find(rp)
-	}
-	segs, err = l.recover(segs, from)
+	// missing checkpoint, or one that does not parse, means reading them
+	// all.
+	rp, ok, err := l.readCheckpointAtOpen(recoveryPointFile)
 	if err != nil {
-		closeAll()
+		releaseAll(segs)
 		return nil, err
 	}
-	return &segmentList{segs: segs}, nil
+	if !ok {
+		rp = 0
+	}
+	from := (&segmentList{segs: segs}).find(max(rp, logStart))
+	kept, err := l.recover(segs, from) // releases segs on error
+	if err != nil {
+		return nil, err
+	}
+	return &segmentList{segs: kept}, nil
 }
 
 // segmentBases returns the base offsets of the segments in the directory,
 // sorted, after removing files that belong to no segment: index files
 // whose log file is gone, temporary files, and files a Kafka broker
-// renamed aside for deletion (*.deleted).
+// renamed aside for deletion (*.deleted). A directory among them is not
+// the log's to remove, and is left alone.
 func (l *Log) segmentBases(names []string) ([]int64, error) {
 	logs := make(map[int64]bool)
 	for _, name := range names {
@@ -178,10 +244,15 @@ func (l *Log) segmentBases(names []string) ([]int64, error) {
 	for _, name := range names {
 		base, ext, ok := segment.ParseFileName(name)
 		orphan := ok && (ext == segment.IndexExt || ext == segment.TimeIndexExt) && !logs[base]
-		if orphan || strings.HasSuffix(name, ".tmp") || strings.HasSuffix(name, ".deleted") {
-			if err := l.opts.FS.Remove(filepath.Join(l.dir, name)); err != nil {
-				return nil, fmt.Errorf("log: removing leftover %s: %w", name, err)
-			}
+		if !orphan && !strings.HasSuffix(name, ".tmp") && !strings.HasSuffix(name, ".deleted") {
+			continue
+		}
+		path := filepath.Join(l.dir, name)
+		if info, err := l.opts.FS.Stat(path); err == nil && info.IsDir() {
+			continue
+		}
+		if err := l.opts.FS.Remove(path); err != nil {
+			return nil, fmt.Errorf("log: removing leftover %s: %w", name, err)
 		}
 	}
 	bases := make([]int64, 0, len(logs))
@@ -190,72 +261,4 @@ func (l *Log) segmentBases(names []string) ([]int64, error) {
 	}
 	slices.Sort(bases)
 	return bases, nil
-}
-
-// recover reads every segment from segs[from] on, cutting the first torn or
-// corrupt one at the damage and deleting every segment after it, and
-// returns the segments kept, all sealed but the last, which is active.
-func (l *Log) recover(segs []*segment.Segment, from int) ([]*segment.Segment, error) {
-	next := segs[from].BaseOffset()
-	for i := from; i < len(segs); i++ {
-		s := segs[i]
-		if s.BaseOffset() < next {
-			// A segment that starts inside its predecessor's offsets
-			// cannot follow it: treat it as damage at its start.
-			return l.dropFrom(segs, i, from)
-		}
-		cut, err := s.Recover()
-		if err != nil {
-			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
-		}
-		next = s.NextOffset()
-		if cut > 0 {
-			return l.dropFrom(segs, i+1, from)
-		}
-		if i+1 < len(segs) && segs[i+1].BaseOffset() > next {
-			// The offsets jump at the boundary: a crash kept the next
-			// segment's batches but lost this one's tail at a batch
-			// boundary, so that nothing needed cutting. What follows a
-			// hole cannot be trusted. (A follower's copy of a gap a
-			// leader compacted away looks the same; it fetches those
-			// segments again.)
-			return l.dropFrom(segs, i+1, from)
-		}
-	}
-	return l.finishRecovery(segs, from)
-}
-
-// dropFrom deletes segs[i:] and finishes recovery with the rest; an empty
-// rest keeps the first segment, emptied.
-func (l *Log) dropFrom(segs []*segment.Segment, i, from int) ([]*segment.Segment, error) {
-	if i == 0 {
-		if err := segs[0].TruncateTo(segs[0].BaseOffset()); err != nil {
-			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
-		}
-		i = 1
-	}
-	for _, s := range segs[i:] {
-		s.MarkDeleted()
-		if err := s.Release(); err != nil {
-			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
-		}
-	}
-	return l.finishRecovery(segs[:i], from)
-}
-
-// finishRecovery seals the recovered segments but the last. What recovery
-// read may still be only in the page cache (a crashed process leaves its
-// writes there), so the recovery point stays at the first recovered
-// segment: the flusher syncs the rest in the background once the log is
-// open.
-func (l *Log) finishRecovery(segs []*segment.Segment, from int) ([]*segment.Segment, error) {
-	from = min(from, len(segs)-1)
-	for _, s := range segs[from : len(segs)-1] {
-		if err := s.Seal(); err != nil {
-			return nil, fmt.Errorf("log: recovering %s: %w", l.dir, err)
-		}
-	}
-	l.flush.recoveryPoint.Store(segs[from].BaseOffset())
-	l.flush.pendingRecovery = true
-	return segs, nil
 }

@@ -2,6 +2,7 @@ package log
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/commitlog-go/commitlog/compress"
@@ -85,9 +86,14 @@ type Options struct {
 	// Default 1 GiB; at most 2 GiB, as index positions are 32-bit.
 	SegmentBytes int64
 	// SegmentAge rolls the active segment once its records span this
-	// much time, by record timestamps (the wall clock only for batches
-	// without timestamps). Default 7 days.
+	// much time, by record timestamps (by Now only for batches without
+	// timestamps). Default 7 days, Kafka's segment.ms.
 	SegmentAge time.Duration
+	// SegmentJitter shortens SegmentAge for each new active segment by a
+	// random duration below it (and below SegmentAge), so that many logs
+	// created together do not all roll at once: Kafka's
+	// segment.jitter.ms. Default 0: no jitter.
+	SegmentJitter time.Duration
 	// IndexIntervalBytes is how many bytes may be appended between two
 	// offset index entries. Default 4 KiB.
 	IndexIntervalBytes int
@@ -181,6 +187,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("log: SegmentBytes %d outside [%d, %d]", o.SegmentBytes, record.HeaderSize, maxSegmentBytes)
 	case o.SegmentAge < 0:
 		return o, fmt.Errorf("log: negative SegmentAge %v", o.SegmentAge)
+	case o.SegmentJitter < 0:
+		return o, fmt.Errorf("log: negative SegmentJitter %v", o.SegmentJitter)
 	case o.IndexIntervalBytes < 0 || o.MaxIndexBytes < 0:
 		return o, fmt.Errorf("log: negative index size")
 	case o.MaxBatchBytes < record.HeaderSize:
@@ -196,5 +204,13 @@ func (o Options) withDefaults() (Options, error) {
 }
 
 func (o Options) segmentOptions() segment.Options {
-	return segment.Options{IndexIntervalBytes: o.IndexIntervalBytes, MaxIndexBytes: o.MaxIndexBytes}
+	return segment.Options{IndexIntervalBytes: o.IndexIntervalBytes, MaxIndexBytes: o.MaxIndexBytes, Now: o.Now}
+}
+
+// rollJitter draws the jitter of a new active segment (see SegmentJitter).
+func (o Options) rollJitter() time.Duration {
+	if limit := min(o.SegmentJitter, o.SegmentAge); limit > 0 {
+		return time.Duration(rand.Int64N(int64(limit)))
+	}
+	return 0
 }

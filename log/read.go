@@ -45,6 +45,11 @@ type ReadInfo struct {
 	// LogStartOffset and LogEndOffset are the log's bounds when the read
 	// began.
 	LogStartOffset, LogEndOffset int64
+	// FirstBatchIncomplete says the read returned nothing because the
+	// first batch is larger than the byte budget and MinOneBatch was not
+	// set: Kafka's firstEntryIncomplete. A reader asks again with a
+	// larger budget, or with MinOneBatch.
+	FirstBatchIncomplete bool
 }
 
 // Read appends to dst the whole batches that hold offset and the offsets
@@ -62,7 +67,7 @@ func (l *Log) Read(dst []byte, offset int64, opts ReadOptions) ([]byte, ReadInfo
 		n := min(int64(q.budget), q.limit-start.Position)
 		if int64(start.Size) > n {
 			if !q.minOne {
-				return span{}, nil
+				return span{first: -1, incomplete: start.LastOffset < q.upper}, nil
 			}
 			n = int64(start.Size)
 		}
@@ -73,7 +78,10 @@ func (l *Log) Read(dst []byte, offset int64, opts ReadOptions) ([]byte, ReadInfo
 		}
 		// A truncation may have shortened the file since the read began:
 		// keep only what was read, and trim keeps only whole batches.
-		sp := trim(buf[len(dst):len(dst)+m], q.upper)
+		sp, err := trim(buf[len(dst):len(dst)+m], q.upper)
+		if err != nil {
+			return span{}, fmt.Errorf("log: segment %d: %w", s.BaseOffset(), positioned(err, start.Position))
+		}
 		out = buf[:len(dst)+sp.bytes]
 		return sp, nil
 	})
@@ -81,45 +89,86 @@ func (l *Log) Read(dst []byte, offset int64, opts ReadOptions) ([]byte, ReadInfo
 }
 
 // trim measures the whole batches at the start of data that end below
-// upper.
-func trim(data []byte, upper int64) span {
+// upper. Batches whose offsets go back are damage: the one before them is
+// not trusted either, and an error wrapping ErrCorrupt is returned when
+// nothing before them is left.
+func trim(data []byte, upper int64) (span, error) {
 	sp := span{first: -1}
+	var before span // sp as it was before the last batch taken
 	var sc record.Scanner
 	sc.Reset(data, record.CheckHeader)
 	for sc.Next() {
 		b := sc.Batch()
+		if sp.first >= 0 && b.BaseOffset() < sp.next {
+			if before.bytes == 0 {
+				return span{}, &record.CorruptError{Pos: int64(sp.bytes), BaseOffset: b.BaseOffset(),
+					Reason: fmt.Sprintf("offsets %d-%d do not follow %d", b.BaseOffset(), b.LastOffset(), sp.next)}
+			}
+			return before, nil
+		}
 		if b.LastOffset() >= upper {
 			break
 		}
+		before = sp
 		if sp.first < 0 {
 			sp.first = b.BaseOffset()
 		}
 		sp.bytes, sp.next = sc.Valid(), b.NextOffset()
 	}
-	return sp
+	return sp, nil
+}
+
+// positioned makes the position of a *record.CorruptError, relative to
+// the start of a read, the position in the segment file.
+func positioned(err error, start int64) error {
+	var ce *record.CorruptError
+	if errors.As(err, &ce) && ce.Pos >= 0 {
+		ce.Pos += start
+	}
+	return err
 }
 
 // ReadTo is Read writing the batches to w instead of into memory. When w
 // is a socket and the log is on the OS filesystem, the bytes go from the
 // file to the socket with sendfile, never through user memory.
+//
+// ReadInfo.Bytes is always the number of bytes written to w. A copy cut
+// short (by w, or by a truncation that shortened the file under it, which
+// gives an error wrapping io.ErrUnexpectedEOF) is an error, with Bytes the
+// part that went out; nothing is written twice.
 func (l *Log) ReadTo(w io.Writer, offset int64, opts ReadOptions) (ReadInfo, error) {
 	return l.read(offset, opts, func(s *segment.Segment, start segment.BatchPosition, q query) (span, error) {
 		// The bytes are not read here, so walk the batch headers to find
 		// where the whole batches within bounds end.
 		sp := span{first: -1}
+		var before span // sp as it was before the last batch taken
 		err := s.Batches(start.Position, q.limit, q.buf, func(b segment.BatchPosition) bool {
 			end := b.Position + int64(b.Size) - start.Position
 			if b.LastOffset >= q.upper || (end > int64(q.budget) && !(q.minOne && sp.bytes == 0)) {
 				return false
 			}
+			before = sp
 			if sp.first < 0 {
 				sp.first = b.BaseOffset
 			}
 			sp.bytes, sp.next = int(end), b.LastOffset+1
 			return end < int64(q.budget)
 		})
+		if errors.Is(err, ErrCorrupt) && before.bytes > 0 {
+			// As Read does (see trim): the batches before the damage.
+			sp, err = before, nil
+		}
+		if err == nil && sp.bytes == 0 && !q.minOne && start.LastOffset < q.upper {
+			sp.incomplete = true
+		}
 		if err == nil && sp.bytes > 0 {
-			err = copySection(w, s.File(), start.Position, int64(sp.bytes))
+			var n int64
+			if n, err = copySection(w, s.File(), start.Position, int64(sp.bytes)); err != nil {
+				// What went out is out: report it, and let the read not
+				// be tried again, which would send it twice.
+				err = fmt.Errorf("log: writing segment %d: %d of %d bytes written: %w", s.BaseOffset(), n, sp.bytes, err)
+				sp = span{bytes: int(n), first: -1}
+			}
 		}
 		return sp, err
 	})
@@ -143,10 +192,12 @@ type query struct {
 }
 
 // span is what a read takes from one segment: whole batches of bytes
-// bytes, from base offset first, ending before offset next.
+// bytes, from base offset first, ending before offset next. incomplete
+// says the first batch did not fit the budget.
 type span struct {
 	bytes       int
 	first, next int64
+	incomplete  bool
 }
 
 // read finds the segment and batch where a read at offset starts and hands
@@ -159,7 +210,7 @@ func (l *Log) read(offset int64, opts ReadOptions,
 	for {
 		gen := l.truncations.Load()
 		info, err := l.readOnce(offset, opts, collect)
-		if err == nil || l.unchangedSince(gen) {
+		if err == nil || l.unchangedSince(gen) || info.Bytes > 0 {
 			return info, err
 		}
 		// A truncation moved the bytes under the read: what it saw may be
@@ -198,6 +249,12 @@ func (l *Log) readOnce(offset int64, opts ReadOptions,
 		s := list.segs[i]
 		q.limit = s.Size()
 		start, found, err := s.Locate(offset, q.limit, q.buf)
+		if err == nil && i+1 < len(list.segs) && s.NextOffset() > list.segs[i+1].BaseOffset() {
+			// Locate verified the sealed segment, and with it learned
+			// where its batches end: past the next segment's start.
+			err = fmt.Errorf("log: %w: segment %d holds offsets up to %d, past the start of segment %d",
+				ErrCorrupt, s.BaseOffset(), s.NextOffset()-1, list.segs[i+1].BaseOffset())
+		}
 		if err == nil && found && start.LastOffset >= info.LogEndOffset {
 			// The first batch that reaches offset should hold or follow it
 			// within the log, yet claims offsets past the log's end: its
@@ -212,8 +269,14 @@ func (l *Log) readOnce(offset int64, opts ReadOptions,
 		}
 		if err == nil && found {
 			var sp span
-			if sp, err = collect(s, start, q); err == nil && sp.bytes > 0 {
+			sp, err = collect(s, start, q)
+			switch {
+			case err != nil:
+				info.Bytes = sp.bytes // written before the error
+			case sp.bytes > 0:
 				info.Bytes, info.FirstOffset, info.NextOffset = sp.bytes, sp.first, sp.next
+			default:
+				info.FirstBatchIncomplete = sp.incomplete
 			}
 		}
 		s.Release()

@@ -336,6 +336,32 @@ func TestOpenRemovesLeftovers(t *testing.T) {
 	}
 }
 
+// TestOpenLeavesStrayDirectoriesAlone puts directories with names Open
+// would remove as leftovers (a temporary file's, a deleted segment's) in
+// a log's directory, with files in them: Open neither fails nor touches
+// them, since they are not the log's.
+func TestOpenLeavesStrayDirectoriesAlone(t *testing.T) {
+	forEachFS(t, func(t *testing.T, fsys vfs.FS, dir string) {
+		l, err := Open(dir, Options{FS: fsys})
+		require.NoError(t, err)
+		appendN(t, l, 0, 10, 10)
+		require.NoError(t, l.Close())
+		for _, name := range []string{"foo.tmp", "00000000000000000000.log.deleted"} {
+			require.NoError(t, fsys.MkdirAll(filepath.Join(dir, name), 0o755))
+			writeMemFile(t, fsys, filepath.Join(dir, name, "inside"), []byte("x"))
+		}
+		l, err = Open(dir, Options{FS: fsys})
+		require.NoError(t, err)
+		require.Equal(t, values(0, 10), readAll(t, l, 0))
+		require.NoError(t, l.Close())
+		for _, name := range []string{"foo.tmp", "00000000000000000000.log.deleted"} {
+			info, err := fsys.Stat(filepath.Join(dir, name, "inside"))
+			require.NoError(t, err, name)
+			require.False(t, info.IsDir())
+		}
+	})
+}
+
 // TestDamagedBaseOffsetAfterCleanShutdown damages the base offset of a
 // batch in the middle of a cleanly closed log, a field no CRC covers. The
 // log is trusted unread before its last index entry, so the damage is met

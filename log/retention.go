@@ -16,10 +16,17 @@ type RetentionResult struct {
 	LogStartOffset int64
 }
 
+// NoRetentionBound, given to SetRetentionUpperBound, lets retention delete
+// records up to the log end. A log opens with no bound.
+const NoRetentionBound int64 = -1
+
 // SetRetentionUpperBound keeps retention from deleting any record at or
 // above offset: a partition passes its high watermark, so that records
-// not yet replicated are never deleted. Zero or less means the log end.
-func (l *Log) SetRetentionUpperBound(offset int64) { l.retentionBound.Store(offset) }
+// not yet committed are never deleted, and a bound of 0 deletes nothing.
+// NoRetentionBound (or any negative offset) removes the bound.
+func (l *Log) SetRetentionUpperBound(offset int64) {
+	l.retentionBound.Store(max(offset, NoRetentionBound))
+}
 
 // EnforceRetention runs one retention pass now: it deletes, oldest first,
 // the segments that are past Options.RetentionAge or that the log can do
@@ -40,7 +47,7 @@ func (l *Log) EnforceRetention() (RetentionResult, error) {
 		return RetentionResult{}, err
 	}
 	bound := l.logEnd.Load()
-	if b := l.retentionBound.Load(); b > 0 {
+	if b := l.retentionBound.Load(); b != NoRetentionBound {
 		bound = min(bound, b)
 	}
 	now := l.opts.Now()

@@ -81,7 +81,7 @@ func TestRetentionBySizeAndBound(t *testing.T) {
 	require.NoError(t, err)
 	require.LessOrEqual(t, l.LogStartOffset(), int64(100), "nothing at or above the bound goes")
 
-	l.SetRetentionUpperBound(0)
+	l.SetRetentionUpperBound(NoRetentionBound)
 	_, err = l.EnforceRetention()
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, l.Size(), int64(3000), "the log keeps at least RetentionBytes")
@@ -126,4 +126,46 @@ func TestRetentionLoopRuns(t *testing.T) {
 	appendAt(t, l, base+minutes(10), 5)
 	c.set(base + minutes(5))
 	require.Eventually(t, func() bool { return l.LogStartOffset() > 0 }, 10*time.Second, 5*time.Millisecond)
+}
+
+// TestCannotDeleteSegmentsAtOrAboveTheBound is Kafka's
+// UnifiedLogTest.testCannotDeleteSegmentsAtOrAboveHighWatermark: every
+// record has expired, and the retention upper bound (a high watermark)
+// rises from 0 to the log end one offset at a time. At each step retention
+// deletes exactly the segments wholly below the bound: at 0, nothing.
+func TestCannotDeleteSegmentsAtOrAboveTheBound(t *testing.T) {
+	c := newClock(minutes(100_000))
+	l := mustOpen(t, t.TempDir(), Options{SegmentBytes: 512, MaxIndexBytes: 1000, RetentionAge: 999 * time.Millisecond,
+		RetentionCheckInterval: -1, Now: c.now})
+	for range 100 {
+		appendAt(t, l, c.now().UnixMilli()-1000, 1)
+	}
+	require.Greater(t, l.NumSegments(), 5)
+	require.Equal(t, int64(100), l.LogEndOffset())
+
+	for hw := int64(0); hw <= 100; hw++ {
+		l.SetRetentionUpperBound(hw)
+		_, err := l.EnforceRetention()
+		require.NoError(t, err)
+		require.LessOrEqual(t, l.LogStartOffset(), hw)
+		segs := l.segs.Load().segs
+		require.LessOrEqual(t, segs[0].BaseOffset(), hw, "bound %d", hw)
+		require.GreaterOrEqual(t, segs[0].BaseOffset(), l.LogStartOffset())
+		for _, s := range segs[1:] {
+			require.Greater(t, s.BaseOffset(), hw, "bound %d: every segment wholly below it is deleted", hw)
+		}
+		if hw == 0 {
+			require.Equal(t, int64(0), l.LogStartOffset(), "a bound of 0 deletes nothing")
+		}
+	}
+	require.Equal(t, int64(100), l.LogStartOffset())
+	require.Equal(t, 1, l.NumSegments())
+	require.Zero(t, l.segs.Load().active().Size())
+
+	l.SetRetentionUpperBound(NoRetentionBound)
+	appendAt(t, l, c.now().UnixMilli()-1000, 1)
+	require.NoError(t, l.Roll())
+	_, err := l.EnforceRetention()
+	require.NoError(t, err)
+	require.Equal(t, int64(101), l.LogStartOffset(), "without a bound, up to the log end")
 }

@@ -10,29 +10,31 @@ import (
 )
 
 // sendfile copies n bytes of src from off to dst with sendfile(2), which
-// moves them inside the kernel. It reports false, having done nothing, when
-// dst is not a connection with a descriptor. The file offset is passed
-// explicitly, so concurrent readers of src do not disturb each other.
-func sendfile(dst io.Writer, src *os.File, off, n int64) (bool, error) {
+// moves them inside the kernel, and returns how many it moved. It reports
+// false, having done nothing, when dst is not a connection with a
+// descriptor. The file offset is passed explicitly, so concurrent readers
+// of src do not disturb each other. A file that ends before the section
+// does is io.ErrUnexpectedEOF.
+func sendfile(dst io.Writer, src *os.File, off, n int64) (written int64, handled bool, err error) {
 	conn, ok := dst.(syscall.Conn)
 	if !ok {
-		return false, nil
+		return 0, false, nil
 	}
 	out, err := conn.SyscallConn()
 	if err != nil {
-		return false, nil
+		return 0, false, nil
 	}
 	in, err := src.SyscallConn()
 	if err != nil {
-		return false, nil
+		return 0, false, nil
 	}
 	var sendErr error
 	ctlErr := in.Control(func(infd uintptr) {
 		writeErr := out.Write(func(outfd uintptr) bool {
-			for n > 0 {
-				m, err := unix.Sendfile(int(outfd), int(infd), &off, int(min(n, 1<<30)))
+			for written < n {
+				m, err := unix.Sendfile(int(outfd), int(infd), &off, int(min(n-written, 1<<30)))
 				if m > 0 {
-					n -= int64(m)
+					written += int64(m)
 				}
 				switch {
 				case errors.Is(err, unix.EAGAIN):
@@ -53,7 +55,7 @@ func sendfile(dst io.Writer, src *os.File, off, n int64) (bool, error) {
 		}
 	})
 	if ctlErr != nil {
-		return true, ctlErr
+		return written, true, ctlErr
 	}
-	return true, sendErr
+	return written, true, sendErr
 }

@@ -40,15 +40,16 @@ func TestSendfileMovesSection(t *testing.T) {
 	}()
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	require.NoError(t, err)
-	done, err := sendfile(conn, f, 1000, 700_000)
+	n, done, err := sendfile(conn, f, 1000, 700_000)
 	require.True(t, done, "a TCP connection takes the sendfile path")
 	require.NoError(t, err)
+	require.Equal(t, int64(700_000), n)
 	conn.Close()
 	require.Equal(t, content[1000:701_000], <-got)
 	pos, err := f.Seek(0, io.SeekCurrent)
 	require.NoError(t, err)
 	require.Zero(t, pos, "positional: the file offset did not move")
 
-	done, _ = sendfile(io.Discard, f, 0, 10)
+	_, done, _ = sendfile(io.Discard, f, 0, 10)
 	require.False(t, done, "a plain writer does not")
 }

@@ -9,4 +9,4 @@ import (
 
 // sendfile reports false: outside Linux sections are copied through a
 // buffer.
-func sendfile(io.Writer, *os.File, int64, int64) (bool, error) { return false, nil }
+func sendfile(io.Writer, *os.File, int64, int64) (int64, bool, error) { return 0, false, nil }

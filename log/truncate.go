@@ -12,10 +12,21 @@ import (
 // batches: the batch holding offset goes entirely, so the log end
 // afterwards is at or below offset (LogEndOffset says where). Segments
 // after the one holding offset are deleted once their readers are done.
-// An offset at or past the log end changes nothing; one below the log
-// start empties the log and restarts it there, as TruncateFullyAndStartAt.
-// Waiters past the new end are woken with an *OffsetOutOfRangeError. A
-// negative offset is an *OffsetOutOfRangeError, and changes nothing.
+//
+// An offset at or past the log end removes no record, but drops an entry
+// at the log end from the leader-epoch history: one that SetLeaderEpoch
+// recorded for an epoch whose records never came. An offset below the log
+// start, or one whose batch begins below it, empties the log and restarts
+// it at the log start or at offset, whichever is lower, as
+// TruncateFullyAndStartAt does, so that the log start never passes the
+// log end. Waiters past the new end are woken with an
+// *OffsetOutOfRangeError. A negative offset is an *OffsetOutOfRangeError,
+// and changes nothing.
+//
+// A truncation that fails part way (a file that cannot be cut or deleted)
+// makes the log refuse writes until it is reopened; Open then carries the
+// truncation out before anything else, so nothing appended afterwards is
+// ever touched by it.
 func (l *Log) TruncateTo(offset int64) error {
 	if offset < 0 {
 		return &OffsetOutOfRangeError{Offset: offset, LogStart: l.logStart.Load(), LogEnd: l.logEnd.Load()}
@@ -25,7 +36,10 @@ func (l *Log) TruncateTo(offset int64) error {
 	if err := l.writable(); err != nil {
 		return err
 	}
-	if offset >= l.logEnd.Load() {
+	if end := l.logEnd.Load(); offset >= end {
+		if l.epochs.truncateFromEnd(end) {
+			return l.saveEpochs()
+		}
 		return nil
 	}
 	return l.withIntent(truncateIntentFile, offset, l.truncateToLocked)
@@ -41,14 +55,16 @@ const (
 )
 
 // withIntent runs truncate(offset) between writing and removing the intent
-// file name.
+// file name. Any failure fails the log: the intent stays on disk, and were
+// the log to take appends, the next Open would replay the truncation over
+// them.
 func (l *Log) withIntent(name string, offset int64, truncate func(int64) error) error {
 	fsys := l.opts.FS
 	if err := writeOffsetCheckpoint(fsys, l.dir, name, offset); err != nil {
 		return l.fail(err)
 	}
 	if err := truncate(offset); err != nil {
-		return err
+		return l.fail(err)
 	}
 	if err := fsys.Remove(filepath.Join(l.dir, name)); err != nil {
 		return l.fail(err)
@@ -77,48 +93,67 @@ func (l *Log) truncateToLocked(offset int64) error {
 	if offset >= l.logEnd.Load() {
 		return nil
 	}
-	if offset < l.logStart.Load() {
+	start := l.logStart.Load()
+	if offset < start {
 		return l.truncateFullyLocked(offset)
 	}
-	l.truncations.Add(1)
-	defer l.truncations.Add(1)
+	end, err := l.cutTo(offset)
+	if err != nil {
+		return err
+	}
+	if end < start {
+		// The batch holding offset also held the log start, or the log
+		// start lay in a gap after the records kept: nothing at or
+		// after the start is left.
+		return l.truncateFullyLocked(start)
+	}
+	return nil
+}
+
+// cutTo cuts the segment holding offset before the batch holding it and
+// deletes the segments after it, and returns the new log end.
+func (l *Log) cutTo(offset int64) (int64, error) {
+	l.beginTruncation()
+	defer l.endTruncation()
 	list := l.segs.Load()
 	i := list.find(offset)
-	keep := list.segs[:i+1]
-	s := keep[i]
+	s := list.segs[i]
 	if err := s.TruncateTo(offset); err != nil {
-		return l.fail(err)
+		return 0, err
 	}
 	dropped := list.segs[i+1:]
 	if len(dropped) > 0 {
-		segs := make([]*segment.Segment, len(keep))
-		copy(segs, keep)
+		segs := make([]*segment.Segment, i+1)
+		copy(segs, list.segs)
 		l.segs.Store(&segmentList{segs: segs})
 	}
 	end := s.NextOffset()
 	l.logEnd.Store(end)
 	l.changes.Broadcast()
-	err := deleteSegments(dropped)
-	if l.epochs.truncateFromEnd(end) {
-		if serr := l.saveEpochs(); serr != nil {
-			return serr
-		}
-	}
 	if l.flush.recoveryPoint.Load() > end {
 		// The checkpoint must not claim offsets that may be written
 		// again: an unclean Open would trust them unread.
 		l.flush.recoveryPoint.Store(end)
-		if cerr := l.flush.checkpoint(); cerr != nil {
-			return l.fail(cerr)
+		if err := l.flush.checkpoint(); err != nil {
+			return 0, err
 		}
 	}
-	return err
+	if l.epochs.truncateFromEnd(end) {
+		if err := l.saveEpochs(); err != nil {
+			return 0, err
+		}
+	}
+	if err := deleteSegments(dropped); err != nil {
+		return 0, err
+	}
+	return end, nil
 }
 
 // TruncateFullyAndStartAt empties the log and restarts it at offset: every
 // segment is deleted and a new, empty one begins at offset, which becomes
 // both the log start and the log end. A follower does this when its leader
-// no longer holds the records after the follower's end.
+// no longer holds the records after the follower's end. A failure part way
+// fails the log, as for TruncateTo.
 func (l *Log) TruncateFullyAndStartAt(offset int64) error {
 	if offset < 0 {
 		return fmt.Errorf("log: cannot start at negative offset %d", offset)
@@ -132,48 +167,61 @@ func (l *Log) TruncateFullyAndStartAt(offset int64) error {
 }
 
 func (l *Log) truncateFullyLocked(offset int64) error {
-	l.truncations.Add(1)
-	defer l.truncations.Add(1)
+	l.beginTruncation()
+	defer l.endTruncation()
 	old := l.segs.Load().segs
 	// Unlink the old files before creating the new segment, which may take
-	// the name of one of them.
-	if err := deleteSegments(old); err != nil {
-		return l.fail(err)
+	// the name of one of them. The list keeps its references until the new
+	// segment replaces it, so that readers meanwhile find open segments.
+	if err := removeSegmentFiles(old); err != nil {
+		return err
 	}
-	s, err := segment.Create(l.opts.FS, l.dir, offset, l.opts.segmentOptions())
+	s, err := l.createSegment(offset)
 	if err != nil {
-		return l.fail(err)
+		return err
 	}
 	// A log start checkpointed before may lie past the new start.
 	if err := writeOffsetCheckpoint(l.opts.FS, l.dir, logStartFile, offset); err != nil {
-		return l.fail(err)
+		s.Release()
+		return err
 	}
 	l.segs.Store(&segmentList{segs: []*segment.Segment{s}})
+	releaseAll(old)
 	l.logStart.Store(offset)
 	l.logEnd.Store(offset)
 	l.flush.recoveryPoint.Store(offset)
 	l.changes.Broadcast()
 	if err := l.flush.checkpoint(); err != nil {
-		return l.fail(err)
+		return err
 	}
 	l.epochs.clear()
 	return l.saveEpochs()
 }
 
-// deleteSegments unlinks the files of segments truncation dropped from the
-// list, at once, and drops the list's reference on them. Unlinking now
-// frees their names for the segments the log will roll next, which may
-// have the same base offsets; readers still holding a dropped segment
-// read on through its open log file.
-func deleteSegments(segs []*segment.Segment) error {
+// removeSegmentFiles unlinks the files of segments dropped from the list,
+// at once, so that the segments the log rolls next may take their names
+// (they may have the same base offsets); readers still holding a dropped
+// segment read on through its open log file. It returns the first
+// failure, having tried every segment.
+func removeSegmentFiles(segs []*segment.Segment) error {
 	var first error
 	for _, s := range segs {
 		if err := s.RemoveFilesNow(); err != nil && first == nil {
 			first = fmt.Errorf("log: deleting segment %d: %w", s.BaseOffset(), err)
 		}
-		if err := s.Release(); err != nil && first == nil {
-			first = fmt.Errorf("log: deleting segment %d: %w", s.BaseOffset(), err)
-		}
 	}
 	return first
+}
+
+// deleteSegments unlinks the files of segments dropped from the list and
+// drops the list's reference on them. Every segment is released, even when
+// unlinking one fails.
+func deleteSegments(segs []*segment.Segment) error {
+	err := removeSegmentFiles(segs)
+	for _, s := range segs {
+		if rerr := s.Release(); rerr != nil && err == nil {
+			err = fmt.Errorf("log: deleting segment %d: %w", s.BaseOffset(), rerr)
+		}
+	}
+	return err
 }

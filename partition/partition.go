@@ -71,6 +71,7 @@ func Open(dir string, opts Options) (*Partition, error) {
 	}
 	p.log = l
 	p.highWatermark.Store(l.LogEndOffset())
+	l.SetRetentionUpperBound(p.highWatermark.Load())
 	return p, nil
 }
 

@@ -12,6 +12,8 @@ import (
 // with offsets that follow the segment's next offset and that
 // [Segment.CanHoldOffset]; the log checks all of this before it calls
 // Append, and also that the indexes have room ([Segment.IndexRoom]).
+// Append checks the offsets again itself: a batch the segment cannot hold
+// fails the append with an *OverflowError, and nothing is written.
 //
 // On a write error the segment's size is unchanged, but bytes past it may
 // have reached the file; the log must stop appending (recovery cuts them).
@@ -30,6 +32,14 @@ func (s *Segment) Append(data []byte) error {
 		return fmt.Errorf("%w: segment %d: append at offset %d, next is %d", ErrOutOfOrder, s.base, first.BaseOffset(), s.NextOffset())
 	}
 	pos := s.size.Load()
+	// Every batch must fit the indexes' relative offsets: one that did not
+	// would be written, then cut by the next recovery. Nothing is written
+	// unless all of them fit.
+	for off := 0; off < len(data); off += record.Batch(data[off:]).Size() {
+		if b := record.Batch(data[off:]); !s.CanHoldOffset(b.BaseOffset()) || !s.CanHoldOffset(b.LastOffset()) {
+			return &OverflowError{Path: s.logPath(), Pos: pos + int64(off), BaseOffset: b.BaseOffset(), LastOffset: b.LastOffset()}
+		}
+	}
 	if _, err := s.file.WriteAt(data, pos); err != nil {
 		return fmt.Errorf("segment: writing %d at %d: %w", s.base, pos, err)
 	}

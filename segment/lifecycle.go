@@ -13,20 +13,32 @@ import (
 // from what it read, and cuts the file at the first byte that is not part
 // of a valid batch. It returns how many bytes it cut and leaves the segment
 // active; the log seals it again if it is not the last.
+//
+// Two kinds of whole, valid batches are not cut. A first batch below the
+// segment's base offset (ErrMisnamed) fails Recover with nothing changed:
+// the file was renamed or holds another segment's bytes, and cutting it
+// would delete good records. A batch whose offsets overflow the segment's
+// 32-bit relative offsets, as a writer without that check could leave,
+// fails it with an *OverflowError, the segment recovered up to that
+// batch and the file left whole for [Segment.Split].
 func (s *Segment) Recover() (truncated int64, err error) {
 	s.indexMu.Lock()
 	defer s.indexMu.Unlock()
+	info, err := s.file.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("segment: recovering %d: %w", s.base, err)
+	}
+	fileSize := info.Size()
+	// Before anything is changed, index files included.
+	if err := s.checkName(fileSize); err != nil {
+		return 0, fmt.Errorf("segment: recovering %d: %w", s.base, err)
+	}
 	if err := s.writableIndexesLocked(false); err != nil {
 		return 0, err
 	}
 	oi, ti := s.offsetIdx.Load(), s.timeIdx.Load()
 	oi.Reset()
 	ti.Reset()
-	info, err := s.file.Stat()
-	if err != nil {
-		return 0, fmt.Errorf("segment: recovering %d: %w", s.base, err)
-	}
-	fileSize := info.Size()
 
 	s.iw.reset(s)
 	s.rollTimestamp = NoTimestamp
@@ -43,7 +55,16 @@ func (s *Segment) Recover() (truncated int64, err error) {
 		next = h.lastOffset + 1
 		return s.iw.add(oi, ti, h)
 	})
-	if err != nil && !errors.Is(err, record.ErrCorrupt) && !errors.Is(err, record.ErrTruncated) {
+	var overflow *OverflowError
+	switch {
+	case errors.As(err, &overflow):
+		s.size.Store(end)
+		s.nextOffset.Store(next)
+		s.maxTimestamp.Store(s.iw.maxTimestamp)
+		s.active = true
+		s.verified.Store(true)
+		return 0, err
+	case err != nil && !errors.Is(err, record.ErrCorrupt) && !errors.Is(err, record.ErrTruncated):
 		return 0, err // an I/O error: nothing is cut on its account
 	}
 	if end < fileSize {
@@ -58,7 +79,25 @@ func (s *Segment) Recover() (truncated int64, err error) {
 	s.nextOffset.Store(next)
 	s.maxTimestamp.Store(s.iw.maxTimestamp)
 	s.active = true
+	s.verified.Store(true)
 	return fileSize - end, nil
+}
+
+// checkName fails with an error wrapping ErrMisnamed if the file begins
+// with a whole, valid batch whose base offset is below the segment's base:
+// damage of that kind is not a torn write, and recovery must not cut it.
+func (s *Segment) checkName(fileSize int64) error {
+	buf := make([]byte, checkNameBufSize)
+	_, err := s.scan(buf, 0, fileSize, true, func(h batchHeader) error {
+		if err := s.checkFollows(h, s.base); errors.Is(err, ErrMisnamed) {
+			return err
+		}
+		return errStopScan
+	})
+	if errors.Is(err, ErrMisnamed) {
+		return err
+	}
+	return nil // other damage is recovery's to cut
 }
 
 // Activate makes a segment that was opened, not created, the one the log
@@ -191,6 +230,7 @@ func (s *Segment) loadTailFrom(t indexTails) error {
 	s.nextOffset.Store(next)
 	s.maxTimestamp.Store(s.iw.maxTimestamp)
 	s.active = true
+	s.verified.Store(true)
 	return nil
 }
 
@@ -223,7 +263,9 @@ func (s *Segment) TruncateTo(offset int64) error {
 	if err != nil {
 		return err
 	}
-	pos, found, err := s.Locate(offset, s.Size(), make([]byte, locateBufSize))
+	// Not Locate: a truncation that a crash interrupted may find this
+	// segment emptied, or not yet cut, and must still finish.
+	pos, found, err := s.locate(offset, s.Size(), make([]byte, locateBufSize))
 	if err != nil {
 		return err
 	}
@@ -239,6 +281,10 @@ func (s *Segment) TruncateTo(offset int64) error {
 	s.size.Store(pos.Position)
 	s.offsetIdx.Load().TruncateTo(pos.BaseOffset)
 	s.timeIdx.Load().TruncateTo(pos.BaseOffset)
+	if pos.Position == 0 {
+		// Emptied: its age starts again with the next batch.
+		s.created = s.opts.Now()
+	}
 	s.indexMu.Lock()
 	defer s.indexMu.Unlock()
 	return s.loadTail()

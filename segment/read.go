@@ -33,15 +33,34 @@ func (h batchHeader) public() BatchPosition {
 // starts from the offset index's nearest entry and walks batch headers
 // from there, reading the file into buf, which should hold a few index
 // intervals. found is false when every batch before limit ends below
-// offset.
+// offset. A sealed segment is verified first (see [Segment.Verify]);
+// offsets that do not follow one another in the walk, or a batch that is
+// not the one its index entry names, are an error wrapping
+// record.ErrCorrupt.
 func (s *Segment) Locate(offset, limit int64, buf []byte) (pos BatchPosition, found bool, err error) {
+	if err := s.Verify(); err != nil {
+		return BatchPosition{}, false, err
+	}
+	return s.locate(offset, limit, buf)
+}
+
+func (s *Segment) locate(offset, limit int64, buf []byte) (pos BatchPosition, found bool, err error) {
 	oi, err := s.offsetIndex()
 	if err != nil {
 		return BatchPosition{}, false, err
 	}
 	entry := oi.Lookup(offset)
 	from := min(entry.Position, limit)
+	first := from > 0
 	_, err = s.scanMapped(buf, from, limit, func(h batchHeader) error {
+		if first && h.lastOffset != entry.Offset {
+			// The batch an index entry points at must be the one it
+			// names: a base offset, which no CRC covers, may have been
+			// damaged.
+			return s.corrupt(h.position, h.baseOffset, fmt.Sprintf(
+				"the offset index entry for offset %d points at a batch of offsets %d-%d", entry.Offset, h.baseOffset, h.lastOffset), nil)
+		}
+		first = false
 		if h.lastOffset >= offset {
 			pos, found = h.public(), true
 			return errStopScan
@@ -52,8 +71,13 @@ func (s *Segment) Locate(offset, limit int64, buf []byte) (pos BatchPosition, fo
 }
 
 // Batches calls fn for each batch from position from up to limit, in
-// order, until fn returns false. It reads the file into buf.
+// order, until fn returns false. It reads the file into buf. Offsets that
+// do not follow one another end the walk with an error wrapping
+// record.ErrCorrupt.
 func (s *Segment) Batches(from, limit int64, buf []byte, fn func(BatchPosition) bool) error {
+	if err := s.Verify(); err != nil {
+		return err
+	}
 	_, err := s.scanMapped(buf, from, limit, func(h batchHeader) error {
 		if !fn(h.public()) {
 			return errStopScan
@@ -77,6 +101,9 @@ func (s *Segment) File() vfs.File { return s.file }
 // limit; found is false when no such record is in the segment. It decodes
 // only the one batch that holds the record.
 func (s *Segment) FindOffsetByTimestamp(ts, limit int64, buf []byte) (offset int64, found bool, err error) {
+	if err := s.Verify(); err != nil {
+		return 0, false, err
+	}
 	ti, err := s.timeIndex()
 	if err != nil {
 		return 0, false, err

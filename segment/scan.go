@@ -41,6 +41,7 @@ var errStopScan = errors.New("segment: stop scan")
 const (
 	locateBufSize    = 16 << 10
 	recoverBufSize   = 1 << 20
+	checkNameBufSize = 64 << 10
 	firstHeaderChunk = 512
 )
 
@@ -59,8 +60,25 @@ func (s *Segment) scan(buf []byte, from, to int64, verify bool, fn func(batchHea
 // scanMapped is scan reading through the segment's memory map, for reads
 // that serve readers; recovery, activation and index rebuilds read with
 // read calls, so that a partition opened and left idle maps nothing.
+//
+// It checks the offsets it hands fn, since readers trust them: each batch
+// must lie within the segment's offsets and begin after the one before it
+// in the walk. A batch that does not ends the walk with a
+// *record.CorruptError; which of the two batches is damaged cannot be
+// told, so the batch before it is not to be trusted either.
 func (s *Segment) scanMapped(buf []byte, from, to int64, fn func(batchHeader) error) (int64, error) {
-	return s.scanWith(s.readAt, buf, from, to, false, fn)
+	next := s.base
+	return s.scanWith(s.readAt, buf, from, to, false, func(h batchHeader) error {
+		if err := s.checkFollows(h, next); err != nil {
+			if !errors.Is(err, record.ErrCorrupt) {
+				// An overflow, in a file the log wrote, is damage.
+				err = &record.CorruptError{Pos: h.position, BaseOffset: h.baseOffset, Reason: "offsets out of the segment's reach", Err: err}
+			}
+			return err
+		}
+		next = h.lastOffset + 1
+		return fn(h)
+	})
 }
 
 func (s *Segment) scanWith(readAt func([]byte, int64) (int, error), buf []byte, from, to int64, verify bool, fn func(batchHeader) error) (int64, error) {
@@ -165,13 +183,22 @@ func (s *Segment) nextBatch(rest []byte, chunkStart bool, at, to int64, verify b
 	return h, nil
 }
 
-// checkFollows returns a *record.CorruptError unless the batch's offsets
-// come after next and fit the segment's indexes: what every walk that
-// trusts offsets (recovery, activation, index rebuilds) requires.
+// checkFollows checks that a batch's offsets may follow next in the
+// segment, as every walk that trusts offsets (recovery, activation, index
+// rebuilds) requires: a first batch below the segment's base offset is
+// ErrMisnamed, offsets that go back are corrupt, and offsets past the
+// indexes' 32-bit reach are an *OverflowError. The first two come as a
+// *record.CorruptError.
 func (s *Segment) checkFollows(h batchHeader, next int64) error {
-	if h.baseOffset < next || !s.CanHoldOffset(h.lastOffset) {
+	switch {
+	case h.position == 0 && h.baseOffset >= 0 && h.baseOffset < s.base:
+		return &record.CorruptError{Pos: h.position, BaseOffset: h.baseOffset, Err: ErrMisnamed,
+			Reason: fmt.Sprintf("segment %s begins with offsets %d-%d", s.logPath(), h.baseOffset, h.lastOffset)}
+	case h.baseOffset < next:
 		return &record.CorruptError{Pos: h.position, BaseOffset: h.baseOffset,
-			Reason: fmt.Sprintf("offsets %d-%d do not follow %d in segment %d", h.baseOffset, h.lastOffset, next, s.base)}
+			Reason: fmt.Sprintf("offsets %d-%d do not follow %d in segment %s", h.baseOffset, h.lastOffset, next, s.logPath())}
+	case !s.CanHoldOffset(h.lastOffset):
+		return &OverflowError{Path: s.logPath(), Pos: h.position, BaseOffset: h.baseOffset, LastOffset: h.lastOffset}
 	}
 	return nil
 }

@@ -19,6 +19,9 @@ type Options struct {
 	// MaxIndexBytes is the size an active segment's index files are
 	// preallocated to; a full index makes the log roll. Default 10 MiB.
 	MaxIndexBytes int
+	// Now is the clock that dates a segment whose batches carry no
+	// timestamps, for its age (see [Segment.RollAge]). Default time.Now.
+	Now func() time.Time
 }
 
 // Defaults of Options.
@@ -35,6 +38,9 @@ func (o Options) withDefaults() Options {
 		o.MaxIndexBytes = DefaultMaxIndexBytes
 	}
 	o.MaxIndexBytes = max(o.MaxIndexBytes, 4*index.TimeEntrySize)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	return o
 }
 
@@ -83,6 +89,11 @@ type Segment struct {
 	mapped    atomic.Pointer[mapping]
 	mapFailed atomic.Bool
 
+	// verified says the segment was checked against its name and
+	// indexes (see Verify), or read whole; verifyMu serialises checks.
+	verified atomic.Bool
+	verifyMu sync.Mutex
+
 	refs     atomic.Int32
 	deleted  atomic.Bool
 	removed  atomic.Bool // files already unlinked by RemoveFilesNow
@@ -103,6 +114,7 @@ func Create(fsys vfs.FS, dir string, base int64, opts Options) (*Segment, error)
 	}
 	s := newSegment(fsys, dir, base, opts, f)
 	s.active = true
+	s.verified.Store(true)
 	if err := s.openIndexes(true); err != nil {
 		f.Close()
 		return nil, err
@@ -130,13 +142,18 @@ func Open(fsys vfs.FS, dir string, base int64, opts Options) (*Segment, error) {
 	}
 	s := newSegment(fsys, dir, base, opts, f)
 	s.size.Store(info.Size())
-	s.created = info.ModTime()
+	// Dated by its file, so that a restart does not make it young again;
+	// but never later than the clock, which a test may have set back.
+	if mod := info.ModTime(); mod.Before(s.created) {
+		s.created = mod
+	}
 	return s, nil
 }
 
 func newSegment(fsys vfs.FS, dir string, base int64, opts Options, f vfs.File) *Segment {
-	s := &Segment{fsys: fsys, dir: dir, base: base, opts: opts.withDefaults(), file: f,
-		created: time.Now(), rollTimestamp: NoTimestamp}
+	opts = opts.withDefaults()
+	s := &Segment{fsys: fsys, dir: dir, base: base, opts: opts, file: f,
+		created: opts.Now(), rollTimestamp: NoTimestamp}
 	s.iw.reset(s)
 	s.nextOffset.Store(base)
 	s.maxTimestamp.Store(NoTimestamp)
@@ -174,8 +191,10 @@ func (s *Segment) MaxTimestamp() (int64, error) {
 
 // RollAge is how much time the segment's records span, for the roll rule
 // on age: the given timestamp less the first batch's largest timestamp, or
-// the wall-clock time since the segment was created when its batches carry
-// no timestamps. An empty segment has age 0 and never rolls on time.
+// the time by Options.Now since the segment was created (or emptied by a
+// truncation, or, for a segment opened from disk, since its file was last
+// written) when its batches carry no timestamps. An empty segment has age
+// 0 and never rolls on time.
 func (s *Segment) RollAge(incomingMaxTimestamp int64, now time.Time) time.Duration {
 	if s.Size() == 0 {
 		return 0
@@ -290,6 +309,9 @@ func (s *Segment) removeFiles() error {
 	}
 	return first
 }
+
+// logPath is the segment's log file.
+func (s *Segment) logPath() string { return Path(s.dir, s.base, LogExt) }
 
 // ModTime is when the log file was last written, by the file system's
 // clock.

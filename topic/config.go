@@ -26,6 +26,10 @@ type Config struct {
 	// SegmentAge rolls the active segment once its records span this much
 	// time (segment.ms). Default 7 days.
 	SegmentAge time.Duration
+	// SegmentJitter shortens SegmentAge for each new segment by a random
+	// duration below it, so that partitions created together do not all
+	// roll at once (segment.jitter.ms). Default 0.
+	SegmentJitter time.Duration
 	// RetentionAge deletes segments whose records are all older than this
 	// (retention.ms). Default 7 days; negative keeps records forever.
 	RetentionAge time.Duration
@@ -113,6 +117,8 @@ func (c Config) validate() error {
 		return bad("segment index bytes %d not in [4 KiB, 1 GiB]", c.SegmentIndexBytes)
 	case c.SegmentAge < 0:
 		return bad("negative segment age %v", c.SegmentAge)
+	case c.SegmentJitter < 0:
+		return bad("negative segment jitter %v", c.SegmentJitter)
 	case !c.Compression.Valid():
 		return bad("unknown compression %v", c.Compression)
 	case c.Flush < log.FlushNever || c.Flush > log.FlushAlways:
@@ -132,6 +138,7 @@ func (c Config) logOptions() log.Options {
 	return log.Options{
 		SegmentBytes:   c.SegmentBytes,
 		SegmentAge:     c.SegmentAge,
+		SegmentJitter:  c.SegmentJitter,
 		MaxIndexBytes:  c.SegmentIndexBytes,
 		RetentionAge:   c.RetentionAge,
 		RetentionBytes: c.RetentionBytes,

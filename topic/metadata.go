@@ -28,7 +28,7 @@ import (
 //	  "partitions": 8,
 //	  "config": {                  Kafka's names; sizes in bytes, times in ms
 //	    "segment.bytes": 1073741824, "segment.index.bytes": 10485760,
-//	    "segment.ms": 604800000,
+//	    "segment.ms": 604800000, "segment.jitter.ms": 0,
 //	    "retention.ms": 604800000, "retention.bytes": -1,
 //	    "compression.type": "zstd", "flush.policy": "never",
 //	    "flush.messages": 10000, "flush.ms": 1000,
@@ -67,6 +67,7 @@ type metadataConfig struct {
 	SegmentBytes    int64           `json:"segment.bytes"`
 	SegmentIndex    int             `json:"segment.index.bytes"`
 	SegmentMs       int64           `json:"segment.ms"`
+	SegmentJitterMs int64           `json:"segment.jitter.ms"`
 	RetentionMs     int64           `json:"retention.ms"`
 	RetentionBytes  int64           `json:"retention.bytes"`
 	Compression     compress.Codec  `json:"compression.type"`
@@ -101,7 +102,8 @@ func newMetadata(name, state string, cfg Config) metadata {
 		Version: metadataVersion, Name: name, State: state, Partitions: cfg.Partitions,
 		Config: metadataConfig{
 			SegmentBytes: cfg.SegmentBytes, SegmentIndex: cfg.SegmentIndexBytes, SegmentMs: ms(cfg.SegmentAge),
-			RetentionMs: ms(cfg.RetentionAge), RetentionBytes: retentionBytes,
+			SegmentJitterMs: ms(cfg.SegmentJitter),
+			RetentionMs:     ms(cfg.RetentionAge), RetentionBytes: retentionBytes,
 			Compression: cfg.Compression, Flush: cfg.Flush,
 			FlushMessages: cfg.FlushRecords, FlushMs: ms(cfg.FlushInterval),
 			MaxMessageBytes: cfg.MaxMessageBytes, TimestampType: cfg.TimestampType.String(),
@@ -124,8 +126,9 @@ func (m metadata) config() (Config, error) {
 	c := m.Config
 	cfg := Config{
 		Partitions: m.Partitions, SegmentBytes: c.SegmentBytes, SegmentIndexBytes: c.SegmentIndex,
-		SegmentAge:   dur("segment.ms", c.SegmentMs),
-		RetentionAge: dur("retention.ms", c.RetentionMs), RetentionBytes: max(c.RetentionBytes, 0),
+		SegmentAge:    dur("segment.ms", c.SegmentMs),
+		SegmentJitter: dur("segment.jitter.ms", c.SegmentJitterMs),
+		RetentionAge:  dur("retention.ms", c.RetentionMs), RetentionBytes: max(c.RetentionBytes, 0),
 		Compression: c.Compression, Flush: c.Flush, FlushRecords: c.FlushMessages,
 		FlushInterval: dur("flush.ms", c.FlushMs), MaxMessageBytes: c.MaxMessageBytes,
 	}

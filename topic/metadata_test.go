@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -60,4 +61,28 @@ func TestMetadataTrailingData(t *testing.T) {
 			require.Equal(t, 1, tp.NumPartitions())
 		})
 	}
+}
+
+// TestSegmentJitterIsStored creates a topic with Kafka's segment.jitter.ms
+// and reopens it: the setting is kept, under its Kafka name, and a
+// negative one is refused.
+func TestSegmentJitterIsStored(t *testing.T) {
+	m := vfs.NewMem()
+	r, err := Open("/data", Options{FS: m})
+	require.NoError(t, err)
+	_, err = r.Create("t", Config{SegmentJitter: 5 * time.Minute})
+	require.NoError(t, err)
+	_, err = r.Create("bad", Config{SegmentJitter: -time.Second})
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	require.NoError(t, r.Close())
+	data, err := vfs.ReadFile(m, "/data/t.topic", 1<<20)
+	require.NoError(t, err)
+	require.Contains(t, string(data), `"segment.jitter.ms": 300000`)
+
+	r, err = Open("/data", Options{FS: m})
+	require.NoError(t, err)
+	defer r.Close()
+	tp, err := r.Topic("t")
+	require.NoError(t, err)
+	require.Equal(t, 5*time.Minute, tp.Config().SegmentJitter)
 }

@@ -50,6 +50,7 @@ func (e *env) topicsCreate(args []string) (err error) {
 	var segmentBytes sizeValue
 	c.Var(&segmentBytes, "segment-bytes", "roll a new segment file at this `size`, segment.bytes, at most 2GiB (default 1GiB)")
 	segmentAge := c.Duration("segment-age", 0, "roll a new segment once its records span this `duration`, segment.ms (default 168h)")
+	segmentJitter := c.Duration("segment-jitter", 0, "shorten each segment's age limit by a random duration below this `duration`, segment.jitter.ms (default 0)")
 	var codec compress.Codec
 	c.TextVar(&codec, "compression", compress.None, "compress batches with `codec` none, gzip, snappy, lz4 or zstd, compression.type")
 	var flush log.FlushPolicy
@@ -68,13 +69,14 @@ func (e *env) topicsCreate(args []string) (err error) {
 	switch {
 	case *partitions < 1:
 		return c.usageErr("-partitions %d: a topic needs at least 1", *partitions)
-	case *segmentAge < 0 || *flushInterval < 0 || *flushMessages < 0:
-		return c.usageErr("-segment-age, -flush-interval and -flush-messages cannot be negative")
+	case *segmentAge < 0 || *segmentJitter < 0 || *flushInterval < 0 || *flushMessages < 0:
+		return c.usageErr("-segment-age, -segment-jitter, -flush-interval and -flush-messages cannot be negative")
 	}
 	cfg := topic.Config{
 		Partitions:      *partitions,
 		SegmentBytes:    segmentBytes.n,
 		SegmentAge:      *segmentAge,
+		SegmentJitter:   *segmentJitter,
 		RetentionAge:    retention.d,
 		RetentionBytes:  max(retentionBytes.n, 0),
 		Compression:     codec,
@@ -126,9 +128,9 @@ const describeAbout = `
 Print topic NAME's settings by Kafka's names (sizes in bytes, times in ms,
 -1 for none; flush.policy is commitlog's own):
 
-  segment.bytes, segment.index.bytes, segment.ms, retention.ms,
-  retention.bytes, compression.type, flush.policy, flush.messages, flush.ms,
-  max.message.bytes, message.timestamp.type
+  segment.bytes, segment.index.bytes, segment.ms, segment.jitter.ms,
+  retention.ms, retention.bytes, compression.type, flush.policy,
+  flush.messages, flush.ms, max.message.bytes, message.timestamp.type
 
 and for each partition: the first offset it holds (LogStart),
 the end of what consumers may read (HighWatermark), the offset the next
@@ -191,6 +193,7 @@ func configEntries(c topic.Config) [][3]string {
 		{"segment.bytes", strconv.FormatInt(c.SegmentBytes, 10), size(c.SegmentBytes)},
 		{"segment.index.bytes", strconv.Itoa(c.SegmentIndexBytes), size(int64(c.SegmentIndexBytes))},
 		{"segment.ms", ms(c.SegmentAge), dur(c.SegmentAge)},
+		{"segment.jitter.ms", ms(c.SegmentJitter), dur(c.SegmentJitter)},
 		{"retention.ms", ms(c.RetentionAge), dur(c.RetentionAge)},
 		{"retention.bytes", retentionBytes, retentionHuman},
 		{"compression.type", c.Compression.String(), ""},
