@@ -226,3 +226,12 @@ func (x *OffsetIndex) Resize(maxBytes int) error { return x.s.resize(maxBytes) }
 // wrapping ErrClosed (TruncateTo and Reset do nothing), and the reader
 // methods go on answering from the entries in memory.
 func (x *OffsetIndex) Close() error { return x.s.close() }
+
+// Discard makes the index leave its file alone from now on, for a segment
+// whose files were removed while readers still use it: the pending
+// entries are never written, Flush, Seal and Close write nothing (Close
+// only releases a file the index holds), and the reader methods go on
+// answering from the entries in memory. Without it, the last Close would
+// create the removed file again under a name that a new segment of the
+// same base offset may have taken.
+func (x *OffsetIndex) Discard() { x.s.discard() }

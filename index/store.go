@@ -48,6 +48,10 @@ type store[E any] struct {
 	unsynced bool
 	closed   bool
 	buf      []byte
+	// discarded says the file was removed with its segment (see
+	// OffsetIndex.Discard): nothing is written to its name any more,
+	// which a new segment may have taken.
+	discarded atomic.Bool
 }
 
 // open fills s from the file at path. Its fields fsys, path, base,
@@ -101,6 +105,9 @@ func (s *store[E]) read(f vfs.File, decode decodeFunc[E]) ([]E, int64, error) {
 	es, err := readEntries(f, s.path, info.Size(), s.entrySize, s.base, decode)
 	return es, info.Size(), err
 }
+
+// discard stops every later write to the file (see OffsetIndex.Discard).
+func (s *store[E]) discard() { s.discarded.Store(true) }
 
 // errClosed returns the error of a writer method called after Close.
 func (s *store[E]) errClosed(doing string) error {
@@ -179,6 +186,9 @@ func (s *store[E]) truncate(k int) {
 // entries dropped since they were written, and syncs if sync is set and
 // anything changed.
 func (s *store[E]) flush(sync bool) error {
+	if s.discarded.Load() {
+		return nil
+	}
 	es := s.load()
 	n := len(es)
 	if s.written < n || s.dirtyTo > n {
@@ -228,6 +238,9 @@ func (s *store[E]) flush(sync bool) error {
 func (s *store[E]) seal() error {
 	if s.closed {
 		return s.errClosed("sealing")
+	}
+	if s.discarded.Load() {
+		return s.releaseFile()
 	}
 	n := len(s.load())
 	want := int64(n) * int64(s.entrySize)
@@ -286,12 +299,16 @@ func (s *store[E]) releaseFile() error {
 }
 
 // close writes the pending entries, cuts a file it preallocated back to
-// its entries, and lets the file go, without syncing.
+// its entries, and lets the file go, without syncing; a discarded store
+// only lets the file go.
 func (s *store[E]) close() error {
 	if s.closed {
 		return s.errClosed("closing")
 	}
 	s.closed = true
+	if s.discarded.Load() {
+		return s.releaseFile()
+	}
 	err := s.flush(false)
 	want := int64(len(s.load())) * int64(s.entrySize)
 	if err == nil && (s.file != nil || s.prealloc) && s.fileSize != want {

@@ -229,3 +229,12 @@ func (x *TimeIndex) Resize(maxBytes int) error { return x.s.resize(maxBytes) }
 // (TruncateTo and Reset do nothing), and the reader methods go on
 // answering from the entries in memory.
 func (x *TimeIndex) Close() error { return x.s.close() }
+
+// Discard makes the index leave its file alone from now on, for a segment
+// whose files were removed while readers still use it: the pending
+// entries are never written, Flush, Seal and Close write nothing (Close
+// only releases a file the index holds), and the reader methods go on
+// answering from the entries in memory. Without it, the last Close would
+// create the removed file again under a name that a new segment of the
+// same base offset may have taken.
+func (x *TimeIndex) Discard() { x.s.discard() }

@@ -71,6 +71,10 @@ func Open(dir string, opts Options) (*Log, error) {
 	if err == nil {
 		err = l.finishIntents()
 	}
+	if start, end := l.logStart.Load(), l.logEnd.Load(); err == nil && start > end {
+		// An intent that did not parse was not carried out.
+		err = fmt.Errorf("%w: %s: log start %d is past the log end %d", ErrBadCheckpoint, filepath.Join(dir, logStartFile), start, end)
+	}
 	l.listing = nil
 	l.mu.Unlock()
 	if err != nil {
@@ -105,7 +109,13 @@ func (l *Log) load() (restartAt int64, err error) {
 	start := list.segs[0].BaseOffset()
 	start = max(start, ckptStart)
 	restartAt = -1
-	if start > end {
+	// A truncation a crash interrupted leaves files that are no state of
+	// the log; Open replays it (see finishIntents), from the checkpointed
+	// start.
+	interrupted := l.listedAtOpen(truncateIntentFile) || l.listedAtOpen(truncateFullyIntentFile)
+	switch {
+	case start > end && interrupted:
+	case start > end:
 		if !l.recoveryCut {
 			// The records below a log start are durable before it is
 			// checkpointed (see DeleteRecordsBefore), so a crash cannot
@@ -116,14 +126,17 @@ func (l *Log) load() (restartAt int64, err error) {
 				ErrBadCheckpoint, filepath.Join(l.dir, logStartFile), start, end)
 		}
 		restartAt, start = start, end
-	} else if i := list.find(start); i > 0 {
-		// Segments wholly below the log start are what a crash left of
-		// a retention pass or DeleteRecordsBefore: finish deleting them.
-		if err := deleteSegments(list.segs[:i]); err != nil {
-			releaseAll(list.segs[i:])
-			return 0, err
+	default:
+		if i := list.find(start); i > 0 {
+			// Segments wholly below the log start are what a crash left
+			// of a retention pass or DeleteRecordsBefore: finish deleting
+			// them.
+			if err := deleteSegments(list.segs[:i]); err != nil {
+				releaseAll(list.segs[i:])
+				return 0, err
+			}
+			list = &segmentList{segs: list.segs[i:]}
 		}
-		list = &segmentList{segs: list.segs[i:]}
 	}
 	l.segs.Store(list)
 	l.logEnd.Store(end)

@@ -1,7 +1,9 @@
 package log
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 
 	"github.com/commitlog-go/commitlog/segment"
@@ -88,23 +90,24 @@ func (l *Log) finishIntents() error {
 	return nil
 }
 
-// truncateToLocked is TruncateTo's work, under mu.
+// truncateToLocked is TruncateTo's work, under mu. Open calls it too, to
+// replay an intent a crash left, when the log may not be as a truncation
+// starts: part cut, or, with the checkpointed log start above what is
+// left, ending below its start.
 func (l *Log) truncateToLocked(offset int64) error {
-	if offset >= l.logEnd.Load() {
-		return nil
-	}
 	start := l.logStart.Load()
 	if offset < start {
 		return l.truncateFullyLocked(offset)
 	}
-	end, err := l.cutTo(offset)
-	if err != nil {
-		return err
+	if offset < l.logEnd.Load() {
+		if _, err := l.cutTo(offset); err != nil {
+			return err
+		}
 	}
-	if end < start {
-		// The batch holding offset also held the log start, or the log
-		// start lay in a gap after the records kept: nothing at or
-		// after the start is left.
+	if l.logEnd.Load() < start {
+		// The batch holding offset also held the log start, or the start
+		// lay in a gap after the records kept: nothing at or after the
+		// start is left.
 		return l.truncateFullyLocked(start)
 	}
 	return nil
@@ -118,6 +121,16 @@ func (l *Log) cutTo(offset int64) (int64, error) {
 	list := l.segs.Load()
 	i := list.find(offset)
 	s := list.segs[i]
+	if l.flush.recoveryPoint.Load() > s.BaseOffset() {
+		// First, since an unclean Open trusts what lies below the
+		// checkpoint unread: not the segment about to be cut, whose index
+		// files on disk may still name the batches the cut removes, nor
+		// offsets that will be written again.
+		l.flush.recoveryPoint.Store(s.BaseOffset())
+		if err := l.flush.checkpoint(); err != nil {
+			return 0, err
+		}
+	}
 	if err := s.TruncateTo(offset); err != nil {
 		return 0, err
 	}
@@ -130,14 +143,6 @@ func (l *Log) cutTo(offset int64) (int64, error) {
 	end := s.NextOffset()
 	l.logEnd.Store(end)
 	l.changes.Broadcast()
-	if l.flush.recoveryPoint.Load() > end {
-		// The checkpoint must not claim offsets that may be written
-		// again: an unclean Open would trust them unread.
-		l.flush.recoveryPoint.Store(end)
-		if err := l.flush.checkpoint(); err != nil {
-			return 0, err
-		}
-	}
 	if l.epochs.truncateFromEnd(end) {
 		if err := l.saveEpochs(); err != nil {
 			return 0, err
@@ -176,6 +181,9 @@ func (l *Log) truncateFullyLocked(offset int64) error {
 	if err := removeSegmentFiles(old); err != nil {
 		return err
 	}
+	if err := l.removeStraySegmentFiles(); err != nil {
+		return err
+	}
 	s, err := l.createSegment(offset)
 	if err != nil {
 		return err
@@ -211,6 +219,31 @@ func removeSegmentFiles(segs []*segment.Segment) error {
 		}
 	}
 	return first
+}
+
+// removeStraySegmentFiles removes the segment files in the directory that
+// belong to no segment of the log: what a failed removal of retention or
+// DeleteRecordsBefore left below the log start, for Open to delete. A
+// log that restarts below them must not take them back.
+func (l *Log) removeStraySegmentFiles() error {
+	names, err := l.opts.FS.List(l.dir)
+	if err != nil {
+		return fmt.Errorf("log: listing %s: %w", l.dir, err)
+	}
+	removed := false
+	for _, name := range names {
+		if _, _, ok := segment.ParseFileName(name); !ok {
+			continue
+		}
+		if err := l.opts.FS.Remove(filepath.Join(l.dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("log: removing %s: %w", name, err)
+		}
+		removed = true
+	}
+	if removed {
+		return l.opts.FS.SyncDir(l.dir)
+	}
+	return nil
 }
 
 // deleteSegments unlinks the files of segments dropped from the list and

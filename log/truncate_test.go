@@ -3,13 +3,16 @@ package log
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
 	"github.com/commitlog-go/commitlog/vfs"
 )
@@ -153,4 +156,58 @@ func TestTruncateWhileReading(t *testing.T) {
 	wg.Wait()
 	end := l.LogEndOffset()
 	require.Len(t, readAll(t, l, 0), int(end))
+}
+
+// TestTruncationDroppingTheActiveSegment truncates away the active
+// segment, whose index entries were never written, and appends again: the
+// next segment at the same base offset must start with empty indexes, not
+// with files the dropped segment's last release wrote again under the
+// removed names.
+func TestTruncationDroppingTheActiveSegment(t *testing.T) {
+	l := mustOpen(t, "/d/p", Options{FS: vfs.NewMem(), SegmentBytes: 1500, IndexIntervalBytes: 64, RetentionCheckInterval: -1})
+	appendN(t, l, 0, 20, 1)
+	require.Equal(t, 2, l.NumSegments())
+	require.NoError(t, l.TruncateTo(0))
+	appendN(t, l, 0, 40, 1)
+	require.Equal(t, values(0, 40), readAll(t, l, 0))
+}
+
+// TestTruncationIsAtomicWithIndexEntries is TestTruncationIsAtomicAcrossCrashes
+// with index entries every few batches: a crash after the cut of a segment
+// and before the recovery point came down below it left a log whose
+// recovery trusted that segment's stale index, and Open could not carry
+// the truncation out.
+func TestTruncationIsAtomicWithIndexEntries(t *testing.T) {
+	requireAtomic(t, Options{SegmentBytes: 1500, MaxIndexBytes: 4096, IndexIntervalBytes: 64, Flush: FlushAlways},
+		func(l *Log) error { return l.TruncateTo(123) })
+}
+
+// TestLeftoverSegmentBelowARestart fails the removal of a segment's log
+// file during retention, which goes on, and then truncates below the log
+// start, restarting the log below that file: the file must not come back
+// into the log on the next Open.
+func TestLeftoverSegmentBelowARestart(t *testing.T) {
+	m := vfs.NewMem()
+	var armed atomic.Bool
+	f := vfs.NewFaultFS(m, vfs.FaultPlan{FailAt: 3, Match: func(op vfs.Op) bool { return armed.Load() && op.Kind == vfs.OpRemove }})
+	opts := Options{FS: f, SegmentBytes: 1500, RetentionAge: -1, RetentionBytes: 3000, RetentionCheckInterval: -1}
+	l, err := Open("/d/p", opts)
+	require.NoError(t, err)
+	appendN(t, l, 0, 100, 1)
+	armed.Store(true)
+	_, err = l.EnforceRetention()
+	require.Error(t, err, "the second segment's log file stays")
+	armed.Store(false)
+	require.Positive(t, l.LogStartOffset())
+	require.NoError(t, l.TruncateTo(0), "below the start: the log restarts at 0")
+	var want []string
+	for i := range 100 {
+		want = append(want, fmt.Sprintf("new-%d", i))
+		_, err := l.AppendRecords(record.Record{Value: []byte(want[i])})
+		require.NoError(t, err)
+	}
+	require.NoError(t, l.Close())
+	opts.FS = m
+	l = mustOpen(t, "/d/p", opts)
+	require.Equal(t, want, readAll(t, l, 0), "no record of the old log comes back")
 }

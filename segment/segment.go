@@ -106,11 +106,20 @@ type Segment struct {
 const NoTimestamp = -1
 
 // Create creates the files of a new, empty, active segment in dir, and
-// syncs the directory so that the new names survive a crash.
+// syncs the directory so that the new names survive a crash. Files of
+// that name already there are replaced.
 func Create(fsys vfs.FS, dir string, base int64, opts Options) (*Segment, error) {
 	f, err := fsys.Create(Path(dir, base, LogExt))
 	if err != nil {
 		return nil, fmt.Errorf("segment: creating %d: %w", base, err)
+	}
+	// Index files of that name belong to a segment that is gone (one a
+	// failed removal left): a new segment's indexes start empty.
+	for _, ext := range []string{IndexExt, TimeIndexExt} {
+		if err := fsys.Remove(Path(dir, base, ext)); err != nil && !isNotExist(err) {
+			f.Close()
+			return nil, fmt.Errorf("segment: creating %d: %w", base, err)
+		}
 	}
 	s := newSegment(fsys, dir, base, opts, f)
 	s.active = true
@@ -265,6 +274,14 @@ func (s *Segment) MarkDeleted() { s.deleted.Store(true) }
 // the last Release removes nothing more.
 func (s *Segment) RemoveFilesNow() error {
 	s.removed.Store(true)
+	s.indexMu.Lock()
+	if oi := s.offsetIdx.Load(); oi != nil {
+		oi.Discard()
+	}
+	if ti := s.timeIdx.Load(); ti != nil {
+		ti.Discard()
+	}
+	s.indexMu.Unlock()
 	return s.removeFiles()
 }
 
