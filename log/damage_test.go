@@ -70,6 +70,18 @@ func fileSizes(t *testing.T, dir string) map[string]int64 {
 	return out
 }
 
+// requireSegmentFilesKept checks that every segment file of before (from
+// fileSizes) is in dir at the same size.
+func requireSegmentFilesKept(t *testing.T, dir string, before map[string]int64) {
+	t.Helper()
+	after := fileSizes(t, dir)
+	for name, size := range before {
+		if _, _, ok := segment.ParseFileName(name); ok {
+			require.Equal(t, size, after[name], "%s is left as it was", name)
+		}
+	}
+}
+
 // TestDamagedBaseOffsetBelowItsPlace rewrites the base offset of a batch
 // in the middle of a cleanly closed log (a field no CRC covers) to an
 // offset below the batch before it. A reader must not skip what the batch
@@ -116,12 +128,7 @@ func TestSegmentHoldingAnotherSegmentsBytes(t *testing.T) {
 		})
 		require.ErrorIs(t, err, ErrCorrupt)
 		require.ErrorIs(t, err, segment.ErrMisnamed)
-		after := fileSizes(t, dir)
-		for name, size := range before {
-			if _, _, ok := segment.ParseFileName(name); ok {
-				require.Equal(t, size, after[name], "%s is left as it was", name)
-			}
-		}
+		requireSegmentFilesKept(t, dir, before)
 	})
 }
 
@@ -140,12 +147,7 @@ func TestRenamedSegmentIsRefused(t *testing.T) {
 		})
 		require.ErrorIs(t, err, ErrCorrupt, "unclean %v", unclean)
 		require.ErrorIs(t, err, segment.ErrMisnamed)
-		after := fileSizes(t, dir)
-		for name, size := range before {
-			if _, _, ok := segment.ParseFileName(name); ok {
-				require.Equal(t, size, after[name], "%s is left as it was", name)
-			}
-		}
+		requireSegmentFilesKept(t, dir, before)
 	}
 }
 

@@ -138,21 +138,6 @@ func TestEpochHistoryRebuiltFromBatches(t *testing.T) {
 	require.Equal(t, EpochEntry{4, 200}, got[len(got)-1], "the follower batches' epoch, recovered from the batches")
 }
 
-// followerBatchOfEpoch encodes n records from offset on into one batch
-// stamped with leader epoch epoch.
-func followerBatchOfEpoch(t *testing.T, offset int64, n int, epoch int32) []byte {
-	t.Helper()
-	b := record.NewBuilder()
-	b.SetBaseOffset(offset)
-	b.SetPartitionLeaderEpoch(epoch)
-	for i := range n {
-		b.Append(rec(offset + int64(i)))
-	}
-	data, err := b.Build()
-	require.NoError(t, err)
-	return append([]byte(nil), data...)
-}
-
 // TestTruncateToEndOffsetClearsEpochCache is Kafka's
 // UnifiedLogTest.testTruncateToEndOffsetClearsEpochCache: a replica that
 // became leader of an epoch recorded it at the log end before any record

@@ -8,23 +8,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/vfs"
 )
 
 // followerBatch encodes records at offsets offset, offset+1, ... into one
-// batch carrying them, as a leader's log would hand it to a follower.
+// batch of leader epoch 3, as a leader's log would hand it to a follower.
 func followerBatch(t *testing.T, offset int64, n int) []byte {
-	t.Helper()
-	b := record.NewBuilder()
-	b.SetBaseOffset(offset)
-	b.SetPartitionLeaderEpoch(3)
-	for i := range n {
-		b.Append(rec(offset + int64(i)))
-	}
-	data, err := b.Build()
-	require.NoError(t, err)
-	return append([]byte(nil), data...)
+	return followerBatchOfEpoch(t, offset, n, 3)
 }
 
 // offsetsOf reads every record of l from its start and returns their

@@ -88,3 +88,19 @@ func values(from, n int64) []string {
 	}
 	return out
 }
+
+// followerBatchOfEpoch encodes records rec(offset), rec(offset+1), ... into
+// one batch at offset stamped with leader epoch epoch, as a leader's log
+// would hand it to a follower.
+func followerBatchOfEpoch(t *testing.T, offset int64, n int, epoch int32) []byte {
+	t.Helper()
+	b := record.NewBuilder()
+	b.SetBaseOffset(offset)
+	b.SetPartitionLeaderEpoch(epoch)
+	for i := range n {
+		b.Append(rec(offset + int64(i)))
+	}
+	data, err := b.Build()
+	require.NoError(t, err)
+	return append([]byte(nil), data...)
+}

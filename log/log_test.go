@@ -134,15 +134,7 @@ func TestRollRules(t *testing.T) {
 // leader.
 func followerAppend(t *testing.T, l *Log, offset int64, n int) error {
 	t.Helper()
-	b := record.NewBuilder()
-	b.SetBaseOffset(offset)
-	b.SetPartitionLeaderEpoch(4)
-	for i := range n {
-		b.Append(rec(offset + int64(i)))
-	}
-	batch, err := b.Build()
-	require.NoError(t, err)
-	_, err = l.AppendFollower(append([]byte(nil), batch...))
+	_, err := l.AppendFollower(followerBatchOfEpoch(t, offset, n, 4))
 	return err
 }
 

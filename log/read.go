@@ -80,7 +80,7 @@ func (l *Log) Read(dst []byte, offset int64, opts ReadOptions) ([]byte, ReadInfo
 		// keep only what was read, and trim keeps only whole batches.
 		sp, err := trim(buf[len(dst):len(dst)+m], q.upper)
 		if err != nil {
-			return span{}, fmt.Errorf("log: segment %d: %w", s.BaseOffset(), positioned(err, start.Position))
+			return span{}, fmt.Errorf("log: %s: %w", segment.Path(l.dir, s.BaseOffset(), segment.LogExt), positioned(err, start.Position))
 		}
 		out = buf[:len(dst)+sp.bytes]
 		return sp, nil

@@ -100,7 +100,7 @@ func (l *Log) truncateToLocked(offset int64) error {
 		return l.truncateFullyLocked(offset)
 	}
 	if offset < l.logEnd.Load() {
-		if _, err := l.cutTo(offset); err != nil {
+		if err := l.cutTo(offset); err != nil {
 			return err
 		}
 	}
@@ -114,8 +114,8 @@ func (l *Log) truncateToLocked(offset int64) error {
 }
 
 // cutTo cuts the segment holding offset before the batch holding it and
-// deletes the segments after it, and returns the new log end.
-func (l *Log) cutTo(offset int64) (int64, error) {
+// deletes the segments after it.
+func (l *Log) cutTo(offset int64) error {
 	l.beginTruncation()
 	defer l.endTruncation()
 	list := l.segs.Load()
@@ -128,11 +128,11 @@ func (l *Log) cutTo(offset int64) (int64, error) {
 		// offsets that will be written again.
 		l.flush.recoveryPoint.Store(s.BaseOffset())
 		if err := l.flush.checkpoint(); err != nil {
-			return 0, err
+			return err
 		}
 	}
 	if err := s.TruncateTo(offset); err != nil {
-		return 0, err
+		return err
 	}
 	dropped := list.segs[i+1:]
 	if len(dropped) > 0 {
@@ -145,13 +145,13 @@ func (l *Log) cutTo(offset int64) (int64, error) {
 	l.changes.Broadcast()
 	if l.epochs.truncateFromEnd(end) {
 		if err := l.saveEpochs(); err != nil {
-			return 0, err
+			return err
 		}
 	}
 	if err := deleteSegments(dropped); err != nil {
-		return 0, err
+		return err
 	}
-	return end, nil
+	return nil
 }
 
 // TruncateFullyAndStartAt empties the log and restarts it at offset: every

@@ -7,9 +7,12 @@ import (
 	"strings"
 )
 
-// The files of a segment share a name: the segment's base offset, the
-// offset of its first record, as 20 decimal digits, zero-padded. Sorting
-// the names sorts the segments.
+// The files of a segment share a name: the segment's base offset, as 20
+// decimal digits, zero-padded. Every record of the segment has an offset
+// at or above it and at most math.MaxInt32 past it; the first record's is
+// the base offset itself, unless the segment begins with a gap (a
+// follower's copy of a log with one). Sorting the names sorts the
+// segments.
 //
 //	00000000000000368769.log        the batches
 //	00000000000000368769.index      offset -> position, sparse
