@@ -1,6 +1,7 @@
 package log
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -12,13 +13,25 @@ import (
 // operation that makes something durable or moves a name: each file Sync,
 // each SyncDir, each Rename and Remove. A test runs an operation on it and
 // then reopens every clone.
+// The log's flusher may sync from its own goroutine; mu guards on and
+// clones.
 type cloningFS struct {
 	*vfs.MemFS
+	mu     sync.Mutex
 	on     bool
 	clones []*vfs.MemFS
 }
 
+// cloning starts or stops the taking of clones.
+func (c *cloningFS) cloning(on bool) {
+	c.mu.Lock()
+	c.on = on
+	c.mu.Unlock()
+}
+
 func (c *cloningFS) snap() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.on {
 		c.clones = append(c.clones, c.MemFS.CrashClone(vfs.CrashOptions{}))
 	}
@@ -95,9 +108,9 @@ func requireAtomic(t *testing.T, opts Options, op func(l *Log) error) {
 	require.NoError(t, err)
 	before := stateOf(t, l)
 
-	cfs.on = true
+	cfs.cloning(true)
 	require.NoError(t, op(l))
-	cfs.on = false
+	cfs.cloning(false)
 	after := stateOf(t, l)
 	require.NotEqual(t, before, after, "the operation changes the log")
 	require.NoError(t, l.Close())

@@ -92,10 +92,11 @@ func TestSplitIsCrashSafe(t *testing.T) {
 	batches := [][2]int64{{0, 1}, {1, 2}, {max32 + 2, 1}, {max32 + 3, 2}, {2*max32 + 10, 1}}
 	m := legacyLog(t, 0, batches)
 	want := recordOffsets(batches)
-	cfs := &cloningFS{MemFS: m, on: true}
+	cfs := &cloningFS{MemFS: m}
+	cfs.cloning(true)
 	l, err := Open("/d/p", Options{FS: cfs, RetentionCheckInterval: -1})
 	require.NoError(t, err)
-	cfs.on = false
+	cfs.cloning(false)
 	require.Equal(t, want, offsetsOf(t, l))
 	require.NoError(t, l.Close())
 	require.NotEmpty(t, cfs.clones)
