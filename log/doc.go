@@ -23,8 +23,8 @@
 //
 // # Concurrency
 //
-// One writer at a time: Append, AppendRecords, AppendFollower, Truncate and
-// Close hold the writer lock. Readers take no lock the writer holds: they
+// One writer at a time: Append, AppendRecords, AppendFollower, the
+// truncations, retention and Close hold the writer lock. Readers take no lock the writer holds: they
 // load an immutable snapshot of the segment list through an atomic pointer
 // and hold a reference on the segment they read, so that a segment is never
 // closed under them. fsyncs run outside the writer lock.
@@ -32,8 +32,14 @@
 // # Errors
 //
 // Offsets outside the log give an *OffsetOutOfRangeError (ErrOffsetOutOfRange);
-// a closed log ErrClosed; a directory open in another Log ErrLocked; bad
-// batches errors wrapping ErrCorrupt, ErrBatchTooLarge or ErrEmptyBatch.
-// After a failed write or fsync, the log refuses writes until it is
-// reopened, since the page cache may no longer match the disk.
+// a follower append that does not follow the log end an
+// *UnexpectedOffsetError (ErrUnexpectedOffset); a closed log ErrClosed; a
+// directory open in another Log ErrLocked; bad batches errors wrapping
+// ErrCorrupt, ErrBatchTooLarge or ErrEmptyBatch. Damage that no crash
+// leaves (a segment renamed, emptied or holding another's bytes, offsets
+// that go back) is ErrCorrupt, from Open or from the first read that
+// meets it, never a silent gap; a checkpoint that says what cannot be is
+// ErrBadCheckpoint. After a failed write or fsync, or a truncation that
+// failed part way, the log refuses writes until it is reopened, since the
+// files may no longer be what the log believes.
 package log
