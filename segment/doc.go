@@ -17,13 +17,19 @@
 // opens an existing segment without reading it; its indexes open on first
 // use, so a log of thousands of segments opens quickly. [Segment.Recover]
 // reads a segment whole after a crash, checking every batch, rebuilding the
-// indexes and cutting the file at the first bad byte; [Segment.Activate]
+// indexes and cutting the file at the first bad byte, but refusing a
+// segment whose first batch lies below its name ([ErrMisnamed]) and
+// stopping at offsets its indexes cannot hold ([OverflowError]), which
+// [Segment.Split] moves into a segment of their own; [Segment.Activate]
 // resumes appending to a segment after a clean shutdown.
 //
 // # Reading
 //
 // [Segment.Locate] finds the batch that holds an offset: the offset
-// index's nearest entry at or below it, then a walk over batch headers.
+// index's nearest entry at or below it, then a walk over batch headers,
+// which checks that the offsets it meets follow one another. A sealed
+// segment opened without being read is checked first, once
+// ([Segment.Verify]), against its name and its indexes.
 // [Segment.FindOffsetByTimestamp] does the same from a time.
 // [Segment.ReadAt] and [Segment.File] give the bytes.
 //
