@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/commitlog-go/commitlog/index"
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/vfs"
 )
@@ -42,4 +43,12 @@ func TestTruncateFullResetsCreationTime(t *testing.T) {
 	room, err := s.IndexRoom()
 	require.NoError(t, err)
 	require.Positive(t, room, "the indexes are not full")
+}
+
+// TestOneNoTimestamp checks that the three layers mean the same thing by
+// an unknown timestamp: the batch format's, which the time index's
+// lookups answer with and segments report.
+func TestOneNoTimestamp(t *testing.T) {
+	require.Equal(t, record.NoTimestamp, int64(NoTimestamp))
+	require.Equal(t, record.NoTimestamp, index.NoTimestamp)
 }

@@ -21,7 +21,7 @@ func (s *Segment) Append(data []byte) error {
 	if len(data) == 0 {
 		return nil
 	}
-	if !s.active {
+	if !s.active.Load() {
 		return fmt.Errorf("segment: append to sealed segment %d", s.base)
 	}
 	if err := s.writableIndexes(); err != nil {

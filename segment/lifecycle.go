@@ -61,7 +61,7 @@ func (s *Segment) Recover() (truncated int64, err error) {
 		s.size.Store(end)
 		s.nextOffset.Store(next)
 		s.maxTimestamp.Store(s.iw.maxTimestamp)
-		s.active = true
+		s.active.Store(true)
 		s.verified.Store(true)
 		return 0, err
 	case err != nil && !errors.Is(err, record.ErrCorrupt) && !errors.Is(err, record.ErrTruncated):
@@ -78,7 +78,7 @@ func (s *Segment) Recover() (truncated int64, err error) {
 	s.size.Store(end)
 	s.nextOffset.Store(next)
 	s.maxTimestamp.Store(s.iw.maxTimestamp)
-	s.active = true
+	s.active.Store(true)
 	s.verified.Store(true)
 	return fileSize - end, nil
 }
@@ -229,7 +229,7 @@ func (s *Segment) loadTailFrom(t indexTails) error {
 	}
 	s.nextOffset.Store(next)
 	s.maxTimestamp.Store(s.iw.maxTimestamp)
-	s.active = true
+	s.active.Store(true)
 	s.verified.Store(true)
 	return nil
 }
@@ -294,13 +294,13 @@ func (s *Segment) TruncateTo(offset int64) error {
 // index's final entry (the largest timestamp, in the slot kept for it) and
 // writes both indexes trimmed to their entries.
 func (s *Segment) Seal() error {
-	if !s.active {
+	if !s.active.Load() {
 		return nil
 	}
 	if !s.indexesWritable.Load() {
 		// Activated from sealed index files and not written to since:
 		// the files are still as the last seal left them.
-		s.active = false
+		s.active.Store(false)
 		return nil
 	}
 	ti := s.timeIdx.Load()
@@ -313,7 +313,7 @@ func (s *Segment) Seal() error {
 	if err := ti.Seal(); err != nil {
 		return fmt.Errorf("segment: sealing %d: %w", s.base, err)
 	}
-	s.active = false
+	s.active.Store(false)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/commitlog-go/commitlog/index"
+	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/vfs"
 )
 
@@ -69,8 +70,9 @@ type Segment struct {
 	nextOffset   atomic.Int64 // offset after the last batch; base when empty
 	maxTimestamp atomic.Int64 // largest batch MaxTimestamp; NoTimestamp when unknown
 
-	// Writer state, valid while the segment is active.
-	active        bool
+	// Writer state, valid while the segment is active. active is read by
+	// readers too (MaxTimestamp), while Seal writes it.
+	active        atomic.Bool
 	iw            indexWriter
 	rollTimestamp int64     // MaxTimestamp of the first batch, or NoTimestamp
 	created       time.Time // for segments whose batches carry no timestamps
@@ -102,8 +104,9 @@ type Segment struct {
 	closeErr error
 }
 
-// NoTimestamp stands for an unknown timestamp.
-const NoTimestamp = -1
+// NoTimestamp stands for an unknown timestamp: the batch format's
+// (record.NoTimestamp), which the time index uses too.
+const NoTimestamp = record.NoTimestamp
 
 // Create creates the files of a new, empty, active segment in dir, and
 // syncs the directory so that the new names survive a crash. Files of
@@ -122,7 +125,7 @@ func Create(fsys vfs.FS, dir string, base int64, opts Options) (*Segment, error)
 		}
 	}
 	s := newSegment(fsys, dir, base, opts, f)
-	s.active = true
+	s.active.Store(true)
 	s.verified.Store(true)
 	if err := s.openIndexes(true); err != nil {
 		f.Close()
@@ -185,7 +188,7 @@ func (s *Segment) NextOffset() int64 { return s.nextOffset.Load() }
 // MaxTimestamp is the largest batch timestamp in the segment, or
 // NoTimestamp when it has none.
 func (s *Segment) MaxTimestamp() (int64, error) {
-	if ts := s.maxTimestamp.Load(); ts != NoTimestamp || s.active {
+	if ts := s.maxTimestamp.Load(); ts != NoTimestamp || s.active.Load() {
 		return ts, nil
 	}
 	ti, err := s.timeIndex()
