@@ -116,7 +116,7 @@ func TestConsumeGroup(t *testing.T) {
 		defer full.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, logctlPath, "-dir", reg, "consume", "-topic", "g", "-group", "full", "-from-beginning", "-max", "3")
+		cmd := exec.CommandContext(ctx, logctlPath(t), "-dir", reg, "consume", "-topic", "g", "-group", "full", "-from-beginning", "-max", "3")
 		cmd.Env = append(os.Environ(), "LOGCTL_DIR=", "GORACE=atexit_sleep_ms=0")
 		var stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = full, &stderr

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,34 +25,43 @@ import (
 	"github.com/commitlog-go/commitlog/topic"
 )
 
-// logctlPath is the binary TestMain builds; the tests run it as a user
-// would.
-var logctlPath string
+// binary builds logctl the first time a test needs it, into a directory
+// TestMain removes at the end; tests that run none build nothing.
+var binary struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
 
-func TestMain(m *testing.M) { os.Exit(testMain(m)) }
+// logctlPath returns the logctl binary the tests run as a user would,
+// built with -race when they are.
+func logctlPath(t *testing.T) string {
+	t.Helper()
+	binary.once.Do(func() {
+		if binary.dir, binary.err = os.MkdirTemp("", "logctl-test-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "logctl")
+		args := []string{"build", "-o", binary.path}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
+		if err != nil {
+			binary.err = fmt.Errorf("building logctl: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, binary.err)
+	return binary.path
+}
 
-func testMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "logctl-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary.dir != "" {
+		os.RemoveAll(binary.dir)
 	}
-	defer os.RemoveAll(dir)
-	logctlPath = filepath.Join(dir, "logctl")
-	args := []string{"build", "-o", logctlPath}
-	if _, err := os.Stat(filepath.Join("..", "..", "topic", "zz_stub.go")); err == nil {
-		args = append(args, "-tags", "topicstub")
-	}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	cmd := exec.Command("go", append(args, ".")...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "building logctl: %v\n", err)
-		return 1
-	}
-	return m.Run()
+	os.Exit(code)
 }
 
 // result is what one run of logctl did.
@@ -65,7 +75,7 @@ func logctl(t *testing.T, dir, stdin string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, logctlPath, append([]string{"-dir", dir}, args...)...)
+	cmd := exec.CommandContext(ctx, logctlPath(t), append([]string{"-dir", dir}, args...)...)
 	// A race-enabled binary otherwise sleeps a second before it exits.
 	cmd.Env = append(os.Environ(), "LOGCTL_DIR=", "GORACE=atexit_sleep_ms=0")
 	cmd.Stdin = strings.NewReader(stdin)
@@ -614,7 +624,7 @@ func start(t *testing.T, dir string, args ...string) *started {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
-	s := &started{cmd: exec.CommandContext(ctx, logctlPath, append([]string{"-dir", dir}, args...)...)}
+	s := &started{cmd: exec.CommandContext(ctx, logctlPath(t), append([]string{"-dir", dir}, args...)...)}
 	s.cmd.Env = append(os.Environ(), "LOGCTL_DIR=", "GORACE=atexit_sleep_ms=0")
 	s.cmd.Stderr = &s.stderr
 	var err error
