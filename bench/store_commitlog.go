@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/commitlog-go/commitlog/compress"
-	"github.com/commitlog-go/commitlog/log"
 	"github.com/commitlog-go/commitlog/partition"
+	"github.com/commitlog-go/commitlog/producer"
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/topic"
 )
@@ -32,7 +32,7 @@ func init() {
 type commitlogStore struct {
 	reg    *topic.Registry
 	part   *partition.Partition
-	prod   *topic.Producer
+	prod   *producer.Producer
 	reader *partition.Reader
 	recs   []record.Record
 }
@@ -53,9 +53,9 @@ func openCommitlog(dir string, o storeOptions) (store, error) {
 func (s *commitlogStore) openTopic(o storeOptions) error {
 	tp, err := s.reg.Topic("bench")
 	if err != nil {
-		cfg := topic.Config{RetentionAge: -1, Flush: log.FlushNever}
+		cfg := topic.Config{RetentionAge: -1, Flush: topic.FlushNever}
 		if o.syncEachAppend {
-			cfg.Flush = log.FlushAlways
+			cfg.Flush = topic.FlushAlways
 		}
 		switch o.codec {
 		case "":
@@ -75,7 +75,7 @@ func (s *commitlogStore) openTopic(o storeOptions) error {
 	}
 	s.reader = s.part.NewReader(0)
 	// A producer starts no goroutine until it is used.
-	s.prod, err = s.reg.NewProducer(topic.ProducerOptions{})
+	s.prod, err = producer.New(s.reg, producer.Options{})
 	return err
 }
 
@@ -92,7 +92,7 @@ func (s *commitlogStore) appendBatch(values [][]byte) error {
 func (s *commitlogStore) sync() error { return s.part.Sync() }
 
 func (s *commitlogStore) appendDurable(value []byte) error {
-	_, err := s.prod.Produce(context.Background(), topic.Message{Topic: "bench", Value: value, HasPartition: true})
+	_, err := s.prod.Produce(context.Background(), producer.Message{Topic: "bench", Value: value, HasPartition: true})
 	return err
 }
 
@@ -145,7 +145,7 @@ func openCommitlogPartitions(dir string, n int, v *values, fill bool) (io.Closer
 	}
 	m := newBatchMaker(v, partitionRecords)
 	recs := make([]record.Record, partitionRecords)
-	for i := range n {
+	for i := range int32(n) {
 		p, err := tp.Partition(i)
 		if err != nil {
 			reg.Close()

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/commitlog-go/commitlog/topic"
+	"github.com/commitlog-go/commitlog/producer"
 )
 
 // TestKeyPartitionMatchesFranzGoAndSarama checks that a keyed message lands
@@ -27,7 +27,7 @@ import (
 func TestKeyPartitionMatchesFranzGoAndSarama(t *testing.T) {
 	franz := kgo.StickyKeyPartitioner(nil).ForTopic("t")
 	srm := sarama.NewMurmur2Partitioner("t")
-	ours := topic.NewDefaultPartitioner()
+	ours := producer.NewDefaultPartitioner()
 
 	check := func(key []byte, n int) {
 		t.Helper()
@@ -35,12 +35,12 @@ func TestKeyPartitionMatchesFranzGoAndSarama(t *testing.T) {
 		s, err := srm.Partition(&sarama.ProducerMessage{Topic: "t", Key: sarama.ByteEncoder(key)}, int32(n))
 		require.NoError(t, err)
 		require.Equal(t, want, int(s), "franz-go and sarama disagree: key %x, %d partitions", key, n)
-		require.Equal(t, want, topic.KeyPartition(key, n), "key %x, %d partitions", key, n)
-		require.Equal(t, want, ours.Partition(topic.Message{Topic: "t", Key: key}, n), "key %x, %d partitions", key, n)
+		require.Equal(t, want, producer.KeyPartition(key, n), "key %x, %d partitions", key, n)
+		require.Equal(t, want, ours.Partition(producer.Message{Topic: "t", Key: key}, n), "key %x, %d partitions", key, n)
 	}
 
 	// Four-byte keys whose murmur2 is an extreme of int32, found by running
-	// the hash backwards (see keyWithHash in package topic's tests).
+	// the hash backwards (see keyWithHash in package producer's tests).
 	for _, tc := range []struct {
 		hash int32
 		key  string
@@ -53,7 +53,7 @@ func TestKeyPartitionMatchesFranzGoAndSarama(t *testing.T) {
 	} {
 		key, err := hex.DecodeString(tc.key)
 		require.NoError(t, err)
-		require.Equal(t, tc.hash, topic.Murmur2(key), "key %s", tc.key)
+		require.Equal(t, tc.hash, producer.Murmur2(key), "key %s", tc.key)
 		for n := 1; n <= 100; n++ {
 			check(key, n)
 		}

@@ -40,18 +40,18 @@ type Config struct {
 	// Compression is the codec producers compress batches with
 	// (compression.type). Default none.
 	Compression compress.Codec
-	// Flush is when partitions fsync appended records. log.FlushAlways
-	// also makes acknowledgements durable: a produce returns only once
-	// its record is on stable storage, and readers see only such records.
-	// Default log.FlushNever, Kafka's choice: durability comes from the
-	// page cache and, when it lands, replication. Whatever the policy,
-	// closing the registry fsyncs every partition.
-	Flush log.FlushPolicy
-	// FlushRecords is the record count of log.FlushEveryN
-	// (flush.messages). Default 10,000.
+	// Flush is when partitions fsync appended records. FlushAlways also
+	// makes acknowledgements durable: a produce returns only once its
+	// record is on stable storage, and readers see only such records.
+	// Default FlushNever, Kafka's choice: durability comes from the page
+	// cache and, when it lands, replication. Whatever the policy, closing
+	// the registry fsyncs every partition.
+	Flush FlushPolicy
+	// FlushRecords is the record count of FlushEveryN (flush.messages).
+	// Default 10,000.
 	FlushRecords int64
-	// FlushInterval is the period of log.FlushInterval (flush.ms).
-	// Default 1 second.
+	// FlushInterval is the period of the FlushInterval policy
+	// (flush.ms). Default 1 second.
 	FlushInterval time.Duration
 	// MaxMessageBytes is the largest batch a partition accepts, log
 	// overhead included (max.message.bytes). A producer never builds a
@@ -150,3 +150,21 @@ func (c Config) logOptions() log.Options {
 		TimestampType:  c.TimestampType,
 	}
 }
+
+// FlushPolicy is the log's flush policy (log.FlushPolicy), re-exported so
+// that a topic's Config can be written without importing package log.
+type FlushPolicy = log.FlushPolicy
+
+// The flush policies (see log.FlushPolicy).
+const (
+	// FlushNever leaves appended records to the page cache, as Kafka
+	// does by default; closing the registry fsyncs every partition.
+	FlushNever = log.FlushNever
+	// FlushEveryN fsyncs every Config.FlushRecords records.
+	FlushEveryN = log.FlushEveryN
+	// FlushInterval fsyncs every Config.FlushInterval.
+	FlushInterval = log.FlushInterval
+	// FlushAlways fsyncs before an append is acknowledged: a topic with
+	// it is durable.
+	FlushAlways = log.FlushAlways
+)

@@ -30,30 +30,6 @@ var (
 	// ErrLocked means the registry's directory is open in another
 	// Registry, in this process or another.
 	ErrLocked = partition.ErrLocked
-	// ErrRecordTooLarge means a message would make a batch larger than the
-	// topic's MaxMessageBytes.
-	ErrRecordTooLarge = errors.New("topic: record too large")
-	// ErrInvalidGroup means a consumer group name is empty or longer
-	// than 32,767 bytes.
-	ErrInvalidGroup = errors.New("topic: invalid consumer group name")
-	// ErrInvalidOffset means a commit, or a reader's start, named a
-	// negative offset.
-	ErrInvalidOffset = errors.New("topic: invalid offset")
-	// ErrOffsetMetadataTooLarge means a commit's metadata is longer than
-	// MaxOffsetMetadata.
-	ErrOffsetMetadataTooLarge = errors.New("topic: offset metadata too large")
-	// ErrBufferFull means a producer's buffer is full and its options
-	// say to fail rather than wait.
-	ErrBufferFull = errors.New("topic: producer buffer full")
-	// ErrRebalanced means a group member's commit was refused whole,
-	// nothing of it committed, because the member is no longer in the
-	// group or does not hold a partition it named: its session lapsed
-	// (it stayed away from Poll for longer than SessionTimeout) and the
-	// group may have given its partitions to other members. It is the
-	// counterpart of Kafka's ILLEGAL_GENERATION and
-	// REBALANCE_IN_PROGRESS errors. An expired member's next Poll joins
-	// the group again.
-	ErrRebalanced = errors.New("topic: group rebalanced: partition no longer held by this member")
 )
 
 // NameError reports a topic name that Kafka's rules refuse.

@@ -5,35 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/commitlog-go/commitlog/vfs"
 	"github.com/stretchr/testify/require"
 )
-
-// FuzzOffsetRecord decodes arbitrary keys and values of the offsets log:
-// never a panic, and whatever decodes encodes back to the same bytes.
-func FuzzOffsetRecord(f *testing.F) {
-	f.Add(appendOffsetKey(nil, offsetKey{group: "g", topic: "t", partition: 3}),
-		appendOffsetValue(nil, CommittedOffset{Offset: 42, Metadata: "m", Time: time.UnixMilli(1_700_000_000_000)}))
-	f.Add([]byte{0, 1, 0xff, 0xff}, []byte{0, 3})
-	f.Fuzz(func(t *testing.T, key, value []byte) {
-		if k, err := parseOffsetKey(key); err == nil {
-			require.Equal(t, key, appendOffsetKey(nil, k))
-		} else {
-			require.ErrorIs(t, err, errBadOffsetRecord)
-		}
-		offset, metadata, ms, err := parseOffsetValue(value)
-		if err != nil {
-			require.ErrorIs(t, err, errBadOffsetRecord)
-			return
-		}
-		require.GreaterOrEqual(t, offset, int64(0))
-		back := appendOffsetValue(nil, CommittedOffset{Offset: offset, Metadata: metadata, Time: time.UnixMilli(ms)})
-		require.Equal(t, len(value), len(back))
-		require.Equal(t, value[:10], back[:10], "version and offset")
-	})
-}
 
 // FuzzMetadata parses arbitrary topic metadata files: never a panic, and
 // whatever is accepted describes a valid topic that writes back to a file

@@ -24,18 +24,13 @@ type Options struct {
 	// FS is the filesystem. Default vfs.Default.
 	FS vfs.FS
 	// Now is the clock of the partitions' logs (LogAppendTime, retention),
-	// of committed offsets' times and of group members' sessions.
-	// Default time.Now.
+	// and of what is built on the registry (committed offsets' times,
+	// group members' sessions). Default time.Now.
 	Now func() time.Time
 	// RetentionCheckInterval is how often each partition enforces
 	// retention in the background. Default 5 minutes; negative: never on
 	// its own.
 	RetentionCheckInterval time.Duration
-	// CommitWithoutSync makes offset commits return once written, without
-	// an fsync: many times faster, but a crash of the machine may lose the
-	// latest commits, and consumers then read some records again. Default
-	// false: a commit that returned survives any crash.
-	CommitWithoutSync bool
 }
 
 // lockFileName is the registry's lock in its directory.
@@ -45,22 +40,22 @@ const lockFileName = ".lock"
 // deletes them, and owns their partitions: closing the registry closes
 // them. A Registry is safe for use by many goroutines; its administrative
 // operations (Create, AddPartitions, Delete, Close) run one at a time.
+//
+// What is built on a registry (producers, committed offsets, consumer
+// groups) hears of its changes through hooks (OnDelete, OnClose), so that
+// this package imports none of them.
 type Registry struct {
 	root string
 	opts Options
 	lock io.Closer
 
-	// mu serialises administrative operations and guards producers.
-	mu        sync.Mutex
-	producers map[*Producer]struct{}
+	// mu serialises administrative operations.
+	mu    sync.Mutex
+	hooks hooks
 	// topics is an immutable map, replaced on every change, so that
 	// producers and readers look topics up without a lock.
-	topics  atomic.Pointer[map[string]*Topic]
-	offsets *offsetStore
-	closed  atomic.Bool
-
-	groupsMu sync.Mutex
-	groups   map[string]*group
+	topics atomic.Pointer[map[string]*Topic]
+	closed atomic.Bool
 }
 
 // Open opens the registry in root, creating the directory if there is
@@ -69,9 +64,10 @@ type Registry struct {
 // error wrapping ErrLocked until the first Registry is closed.
 //
 // Open finishes what a crash interrupted: a topic whose creation did not
-// complete is removed, as is one whose deletion began (with the offsets
-// committed for it), and so are the partitions an interrupted
-// AddPartitions left behind.
+// complete is removed, as is one whose deletion began, and so are the
+// partitions an interrupted AddPartitions left behind. (What was built on
+// the registry, committed offsets say, forgets such a topic when it opens
+// again on the registry.)
 func Open(root string, opts Options) (*Registry, error) {
 	if opts.FS == nil {
 		opts.FS = vfs.Default
@@ -86,7 +82,7 @@ func Open(root string, opts Options) (*Registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("topic: registry %s is open elsewhere: %w", root, err)
 	}
-	r := &Registry{root: root, opts: opts, lock: lock, producers: make(map[*Producer]struct{}), groups: make(map[string]*group)}
+	r := &Registry{root: root, opts: opts, lock: lock}
 	topics, err := r.load()
 	if err != nil {
 		for _, t := range topics {
@@ -96,22 +92,6 @@ func Open(root string, opts Options) (*Registry, error) {
 		return nil, err
 	}
 	r.topics.Store(&topics)
-	r.offsets, err = openOffsetStore(opts.FS, filepath.Join(root, offsetsDirName), !opts.CommitWithoutSync, opts.Now)
-	if err == nil {
-		// Offsets of topics that are gone: a crash came between a
-		// topic's deletion and the deletion of its offsets.
-		err = r.offsets.remove(func(k offsetKey) bool { return topics[k.topic] == nil })
-	}
-	if err != nil {
-		if r.offsets != nil {
-			r.offsets.close()
-		}
-		for _, t := range topics {
-			t.close()
-		}
-		lock.Close()
-		return nil, err
-	}
 	return r, nil
 }
 
@@ -219,6 +199,15 @@ func (r *Registry) removeDirs(name string, indexes []int) error {
 
 // Dir is the registry's directory.
 func (r *Registry) Dir() string { return r.root }
+
+// FS is the registry's filesystem.
+func (r *Registry) FS() vfs.FS { return r.opts.FS }
+
+// Now is the registry's clock (Options.Now).
+func (r *Registry) Now() time.Time { return r.opts.Now() }
+
+// Closed reports whether Close has begun.
+func (r *Registry) Closed() bool { return r.closed.Load() }
 
 // Topic returns the open topic called name, or an error wrapping
 // ErrUnknownTopic.
@@ -355,7 +344,7 @@ func (r *Registry) Delete(name string) error {
 	}
 	r.publish(func(m map[string]*Topic) { delete(m, name) })
 	t.close()
-	if err := r.offsets.remove(func(k offsetKey) bool { return k.topic == name }); err != nil {
+	if err := r.hooks.deleted(name); err != nil {
 		return err
 	}
 	names, err := r.opts.FS.List(r.root)
@@ -373,28 +362,25 @@ func (r *Registry) publish(edit func(map[string]*Topic)) {
 	r.topics.Store(&m)
 }
 
-// Close closes the registry: every producer made by NewProducer is closed
-// (which delivers what it holds), then every topic's partitions, and the
-// directory lock is released. Close is idempotent.
+// Close closes the registry: the hooks registered with OnClose run first,
+// newest first (so producers deliver what they hold and committed offsets
+// are closed), then every topic's partitions close, and the directory
+// lock is released. Close is idempotent.
 func (r *Registry) Close() error {
 	r.mu.Lock()
 	if r.closed.Swap(true) {
 		r.mu.Unlock()
 		return nil
 	}
-	producers := slices.Collect(maps.Keys(r.producers))
 	r.mu.Unlock()
 
-	var errs []error
-	for _, p := range producers {
-		errs = append(errs, p.Close())
-	}
+	errs := r.hooks.closing()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, t := range *r.topics.Load() {
 		errs = append(errs, t.close())
 	}
-	errs = append(errs, r.offsets.close(), r.lock.Close())
+	errs = append(errs, r.lock.Close())
 	return errors.Join(errs...)
 }
 

@@ -100,7 +100,7 @@ func TestRegistryLifecycle(t *testing.T) {
 	require.ErrorIs(t, err, ErrClosed, "a deleted topic's partitions are closed")
 	entries, err := vfs.Default.List(dir)
 	require.NoError(t, err)
-	require.Equal(t, []string{".lock", ".offsets", "audit.log_v2-0", "audit.log_v2.topic"}, entries)
+	require.Equal(t, []string{".lock", "audit.log_v2-0", "audit.log_v2.topic"}, entries)
 	require.ErrorIs(t, r.Delete("orders"), ErrUnknownTopic)
 
 	// The name can be used again, from nothing.
@@ -241,7 +241,7 @@ func registryState(t *testing.T, fsys vfs.FS) map[string][]int64 {
 	entries, err := fsys.List("/data")
 	require.NoError(t, err)
 	for _, e := range entries {
-		if e == ".lock" || e == offsetsDirName {
+		if e == ".lock" {
 			continue
 		}
 		name, _ := strings.CutSuffix(e, metadataExt)

@@ -94,16 +94,26 @@ func (t *Topic) Partitions() []*partition.Partition { return slices.Clone(*t.par
 
 // Partition returns partition index, or an error wrapping
 // ErrUnknownPartition.
-func (t *Topic) Partition(index int) (*partition.Partition, error) {
+func (t *Topic) Partition(index int32) (*partition.Partition, error) {
 	if t.closed.Load() {
 		return nil, ErrClosed
 	}
 	parts := *t.parts.Load()
-	if index < 0 || index >= len(parts) {
+	if index < 0 || int(index) >= len(parts) {
 		return nil, fmt.Errorf("%w: %s has no partition %d (it has %d)", ErrUnknownPartition, t.name, index, len(parts))
 	}
 	return parts[index], nil
 }
+
+// Changed returns a channel that is closed at the next change a reader of
+// the topic waits for: a move of any partition's high watermark, new
+// partitions, or the topic's closing. Take the channel before looking at
+// the partitions, so that a change in between is not missed.
+func (t *Topic) Changed() <-chan struct{} { return t.changes.Wait() }
+
+// Closed reports whether the topic was closed, by its deletion or the
+// registry's Close.
+func (t *Topic) Closed() bool { return t.closed.Load() }
 
 // Description describes a topic and the state of its partitions.
 type Description struct {

@@ -22,7 +22,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/commitlog-go/commitlog/log"
+	"github.com/commitlog-go/commitlog/consumer"
+	"github.com/commitlog-go/commitlog/consumer/group"
+	"github.com/commitlog-go/commitlog/producer"
 	"github.com/commitlog-go/commitlog/topic"
 	"github.com/commitlog-go/commitlog/vfs"
 )
@@ -83,7 +85,7 @@ func run(dir string) error {
 	}
 
 	// The projection reads the events as consumer group "statements".
-	statements, err := project(ctx, bank.reg)
+	statements, err := project(ctx, bank.groups)
 	if err != nil {
 		return err
 	}
@@ -104,7 +106,7 @@ func run(dir string) error {
 		return fmt.Errorf("replay gave %v, want %v", bank.state.Balances, want)
 	}
 	lag := int64(0)
-	for _, p := range bank.reg.DescribeGroup("statements").Partitions {
+	for _, p := range bank.groups.Describe("statements").Partitions {
 		lag += p.Lag
 	}
 	fmt.Printf("the projection's committed offsets leave a lag of %d events\n", lag)
@@ -151,7 +153,8 @@ type snapshotFile struct {
 
 type bank struct {
 	reg      *topic.Registry
-	prod     *topic.Producer
+	prod     *producer.Producer
+	groups   *group.Coordinator
 	events   *topic.Topic
 	state    state
 	replayed int
@@ -169,7 +172,7 @@ func openBank(dir string) (*bank, error) {
 	if b.events, err = reg.Topic(eventsTopic); errors.Is(err, topic.ErrUnknownTopic) {
 		// Every acknowledged event is on disk: a command's effect is
 		// never lost once it has been answered.
-		b.events, err = reg.Create(eventsTopic, topic.Config{Partitions: 4, Flush: log.FlushAlways})
+		b.events, err = reg.Create(eventsTopic, topic.Config{Partitions: 4, Flush: topic.FlushAlways})
 	}
 	if err != nil {
 		reg.Close()
@@ -186,7 +189,7 @@ func openBank(dir string) (*bank, error) {
 		copy(offsets, snap.Offsets)
 	}
 	for p := range offsets {
-		r, err := b.events.NewPartitionReader(p, topic.ReaderOptions{Start: topic.AtOffset(offsets[p])})
+		r, err := consumer.NewPartitionReader(b.events, int32(p), consumer.Options{Start: consumer.AtOffset(offsets[p])})
 		if err != nil {
 			reg.Close()
 			return nil, err
@@ -209,7 +212,13 @@ func openBank(dir string) (*bank, error) {
 			b.replayed++
 		}
 	}
-	if b.prod, err = reg.NewProducer(topic.ProducerOptions{}); err != nil {
+	if b.prod, err = producer.New(reg, producer.Options{}); err != nil {
+		reg.Close()
+		return nil, err
+	}
+	// The consumer groups' offsets live in the registry's directory, and
+	// the registry's Close closes them.
+	if b.groups, err = group.Open(reg, group.Options{}); err != nil {
 		reg.Close()
 		return nil, err
 	}
@@ -248,7 +257,7 @@ func (b *bank) handle(ctx context.Context, c command) error {
 		if err != nil {
 			return err
 		}
-		if _, err := b.prod.Produce(ctx, topic.Message{Topic: eventsTopic, Key: []byte(e.Account), Value: value}); err != nil {
+		if _, err := b.prod.Produce(ctx, producer.Message{Topic: eventsTopic, Key: []byte(e.Account), Value: value}); err != nil {
 			return err
 		}
 		b.state.apply(e)
@@ -278,8 +287,8 @@ func (b *bank) close() error {
 // project reads every event as consumer group "statements" and counts, per
 // account, the movements a monthly statement would list. The member
 // commits what it has read every few milliseconds and when it closes.
-func project(ctx context.Context, reg *topic.Registry) (map[string]int, error) {
-	m, err := reg.JoinGroup("statements", topic.GroupOptions{Topics: []string{eventsTopic}, AutoCommitInterval: 10 * time.Millisecond})
+func project(ctx context.Context, groups *group.Coordinator) (map[string]int, error) {
+	m, err := groups.Join("statements", group.MemberOptions{Topics: []string{eventsTopic}, AutoCommitInterval: 10 * time.Millisecond})
 	if err != nil {
 		return nil, err
 	}

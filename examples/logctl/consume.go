@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"syscall"
 
+	"github.com/commitlog-go/commitlog/consumer"
+	"github.com/commitlog-go/commitlog/consumer/group"
+	"github.com/commitlog-go/commitlog/offsets"
 	"github.com/commitlog-go/commitlog/topic"
 )
 
@@ -58,7 +61,7 @@ every partition.`
 func (e *env) consume(args []string) (err error) {
 	c := e.flags("consume", "consume -topic NAME [-group G] [-from-beginning | -offset N] [-partition P] [-max N] [-timeout D] [-print-key] [-print-offset]", consumeAbout)
 	name := c.String("topic", "", "the `topic` to read (required)")
-	group := c.String("group", "", "read as a member of consumer group `G`: start at its committed offsets, commit what was printed when it ends")
+	groupName := c.String("group", "", "read as a member of consumer group `G`: start at its committed offsets, commit what was printed when it ends")
 	fromBeginning := c.Bool("from-beginning", false, "start at the first record each partition holds (default: at the end, as Kafka's console consumer)")
 	offset := c.Int64("offset", 0, "start at offset `N` of the partition -partition names")
 	part := c.Int("partition", 0, "read only partition `P` (default: every partition)")
@@ -72,9 +75,9 @@ func (e *env) consume(args []string) (err error) {
 	switch {
 	case *name == "":
 		return c.usageErr("-topic is required")
-	case c.isSet("group") && *group == "":
+	case c.isSet("group") && *groupName == "":
 		return c.usageErr("-group needs a name")
-	case *group != "" && (c.isSet("offset") || c.isSet("partition")):
+	case *groupName != "" && (c.isSet("offset") || c.isSet("partition")):
 		return c.usageErr("-group excludes -offset and -partition: the group assigns the partitions, and its committed offsets say where each starts")
 	case c.isSet("offset") && !c.isSet("partition"):
 		return c.usageErr("-offset needs -partition: offsets are per partition")
@@ -104,42 +107,50 @@ func (e *env) consume(args []string) (err error) {
 	if err != nil {
 		return fmt.Errorf("consuming %s: %w", *name, err)
 	}
-	opts := topic.ReaderOptions{Start: topic.Latest()}
+	opts := consumer.Options{Start: consumer.Latest()}
 	switch {
 	case *fromBeginning:
-		opts.Start = topic.Earliest()
+		opts.Start = consumer.Earliest()
 	case c.isSet("offset"):
-		opts.Start = topic.AtOffset(*offset)
+		opts.Start = consumer.AtOffset(*offset)
 	}
-	var next func(context.Context) (*topic.Record, error)
-	var member *topic.Member
+	var next func(context.Context) (*consumer.Record, error)
+	var member *group.Member
 	switch {
-	case *group != "":
+	case *groupName != "":
+		var groups *group.Coordinator
+		if groups, err = openGroups(reg); err != nil {
+			return err
+		}
 		// The group's committed offsets decide; opts.Start is only where
 		// it committed none (Kafka's auto.offset.reset).
-		member, err = reg.JoinGroup(*group, topic.GroupOptions{Topics: []string{*name}, ManualCommit: true, Start: opts.Start})
-		if errors.Is(err, topic.ErrInvalidGroup) {
+		member, err = groups.Join(*groupName, group.MemberOptions{Topics: []string{*name}, ManualCommit: true, Start: opts.Start})
+		if errors.Is(err, group.ErrInvalidGroup) {
 			return c.usageErr("-group: %w", err)
 		}
 		if err != nil {
-			return fmt.Errorf("consuming %s as group %s: %w", *name, *group, err)
+			return fmt.Errorf("consuming %s as group %s: %w", *name, *groupName, err)
 		}
 		// Deferred after closeRegistry, so it runs before it. With
 		// manual commits Close commits nothing: finishGroup has.
 		defer func() {
 			if cerr := member.Close(); cerr != nil {
-				err = errors.Join(err, fmt.Errorf("leaving group %s: %w", *group, cerr))
+				err = errors.Join(err, fmt.Errorf("leaving group %s: %w", *groupName, cerr))
 			}
 		}()
 		next = member.Poll
 	case c.isSet("partition"):
-		r, err := t.NewPartitionReader(*part, opts)
+		index, err := partitionIndex(t, *part)
+		if err != nil {
+			return fmt.Errorf("consuming %s: %w", *name, err)
+		}
+		r, err := consumer.NewPartitionReader(t, index, opts)
 		if err != nil {
 			return fmt.Errorf("consuming %s: %w", *name, err)
 		}
 		next = r.Next
 	default:
-		r, err := t.NewReader(opts)
+		r, err := consumer.NewTopicReader(t, opts)
 		if err != nil {
 			return fmt.Errorf("consuming %s: %w", *name, err)
 		}
@@ -207,7 +218,7 @@ func (e *env) consume(args []string) (err error) {
 		failure = fmt.Errorf("writing: %w", err)
 	}
 	if member != nil {
-		if err := finishGroup(member, *group, *name, out, failure == nil); err != nil {
+		if err := finishGroup(member, *groupName, *name, out, failure == nil); err != nil {
 			failure = errors.Join(failure, err)
 		}
 	}
@@ -226,7 +237,7 @@ func (e *env) consume(args []string) (err error) {
 // partition, the offset after the last record whose whole line reached
 // stdout. Both are the member's commits, refused if the group has given
 // the partitions to another member meanwhile.
-func finishGroup(m *topic.Member, group, topicName string, out *printTracker, clean bool) error {
+func finishGroup(m *group.Member, groupName, topicName string, out *printTracker, clean bool) error {
 	var err error
 	if clean {
 		err = m.Commit()
@@ -234,7 +245,7 @@ func finishGroup(m *topic.Member, group, topicName string, out *printTracker, cl
 		err = m.CommitOffsets(commits...)
 	}
 	if err != nil {
-		return fmt.Errorf("committing the offsets of group %s: %w (its next consume prints again what this one printed)", group, err)
+		return fmt.Errorf("committing the offsets of group %s: %w (its next consume prints again what this one printed)", groupName, err)
 	}
 	return nil
 }
@@ -265,7 +276,7 @@ func (p *printTracker) Write(b []byte) (int, error) {
 }
 
 // buffered notes that rec's line, n bytes, went into the buffer.
-func (p *printTracker) buffered(rec *topic.Record, n int) {
+func (p *printTracker) buffered(rec *consumer.Record, n int) {
 	p.queued += int64(n)
 	p.pending = append(p.pending, pendingRecord{rec.Partition, rec.Offset, p.queued})
 	p.settle() // a line longer than the buffer is written at once
@@ -284,10 +295,10 @@ func (p *printTracker) settle() {
 
 // commits are the offsets after the printed records of topic name, the
 // one consume reads, by partition.
-func (p *printTracker) commits(name string) []topic.OffsetCommit {
-	var cs []topic.OffsetCommit
+func (p *printTracker) commits(name string) []offsets.Commit {
+	var cs []offsets.Commit
 	for part, next := range p.printed {
-		cs = append(cs, topic.OffsetCommit{Topic: name, Partition: part, Offset: next})
+		cs = append(cs, offsets.Commit{Topic: name, Partition: part, Offset: next})
 	}
 	return cs
 }
@@ -303,7 +314,7 @@ func appendNullable(line, b []byte) []byte {
 
 // caughtUp reports whether rec is the last committed record of its
 // partition, so that the next read of it would wait.
-func caughtUp(t *topic.Topic, rec *topic.Record) bool {
-	p, err := t.Partition(int(rec.Partition))
+func caughtUp(t *topic.Topic, rec *consumer.Record) bool {
+	p, err := t.Partition(rec.Partition)
 	return err != nil || rec.Offset+1 >= p.HighWatermark()
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/commitlog-go/commitlog/consumer/group"
 	"github.com/commitlog-go/commitlog/topic"
 )
 
@@ -38,7 +39,11 @@ func (e *env) groupsList(args []string) (err error) {
 		return err
 	}
 	defer closeRegistry(reg, &err)
-	for _, g := range reg.Groups() {
+	groups, err := openGroups(reg)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups.Groups() {
 		fmt.Fprintln(e.stdout, g)
 	}
 	return nil
@@ -75,7 +80,11 @@ func (e *env) groupsDescribe(args []string) (err error) {
 		return err
 	}
 	defer closeRegistry(reg, &err)
-	d := reg.DescribeGroup(name)
+	groups, err := openGroups(reg)
+	if err != nil {
+		return err
+	}
+	d := groups.Describe(name)
 	if len(d.Partitions) == 0 && len(d.Members) == 0 {
 		return fmt.Errorf("unknown group %q: it has committed no offsets ('logctl groups list' names the groups that have)", name)
 	}
@@ -84,7 +93,7 @@ func (e *env) groupsDescribe(args []string) (err error) {
 }
 
 // writeGroupDescription writes one group's description.
-func writeGroupDescription(w io.Writer, reg *topic.Registry, d topic.GroupDescription) {
+func writeGroupDescription(w io.Writer, reg *topic.Registry, d group.Description) {
 	var buf bytes.Buffer
 	defer func() {
 		// Cells padded to their column leave trailing blanks.
@@ -120,7 +129,7 @@ func writeGroupDescription(w io.Writer, reg *topic.Registry, d topic.GroupDescri
 	fmt.Fprintln(tw)
 	var total int64
 	for _, p := range d.Partitions {
-		// DescribeGroup leaves the high watermark and lag of a partition
+		// Describe leaves the high watermark and lag of a partition
 		// that no longer exists at 0; say so instead.
 		hw, lag := "-", "-"
 		if partitionExists(reg, p.TopicPartition) {
@@ -139,11 +148,11 @@ func writeGroupDescription(w io.Writer, reg *topic.Registry, d topic.GroupDescri
 }
 
 // partitionExists reports whether tp is a partition of a topic of reg.
-func partitionExists(reg *topic.Registry, tp topic.TopicPartition) bool {
+func partitionExists(reg *topic.Registry, tp group.TopicPartition) bool {
 	t, err := reg.Topic(tp.Topic)
 	if err != nil {
 		return false
 	}
-	_, err = t.Partition(int(tp.Partition))
+	_, err = t.Partition(tp.Partition)
 	return err == nil
 }

@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"github.com/commitlog-go/commitlog/log"
+	"github.com/commitlog-go/commitlog/producer"
 	"github.com/commitlog-go/commitlog/topic"
 )
 
@@ -89,23 +89,27 @@ func (e *env) produce(args []string) (err error) {
 	if err != nil {
 		return fmt.Errorf("producing to %s: %w (create it with 'logctl topics create %s')", *name, err, *name)
 	}
-	tmpl := topic.Message{Topic: *name}
+	tmpl := producer.Message{Topic: *name}
 	if c.isSet("partition") {
-		if _, err := t.Partition(*part); err != nil {
+		index, err := partitionIndex(t, *part)
+		if err == nil {
+			_, err = t.Partition(index)
+		}
+		if err != nil {
 			return fmt.Errorf("producing to %s: %w", *name, err)
 		}
-		tmpl.Partition, tmpl.HasPartition = int32(*part), true
+		tmpl.Partition, tmpl.HasPartition = index, true
 	}
-	prod, err := reg.NewProducer(topic.ProducerOptions{})
+	prod, err := producer.New(reg, producer.Options{})
 	if err != nil {
 		return fmt.Errorf("producing to %s: %w", *name, err)
 	}
 
 	var syncParts func([]int32) error
-	if *syncMode == "always" && t.Config().Flush != log.FlushAlways {
+	if *syncMode == "always" && t.Config().Flush != topic.FlushAlways {
 		syncParts = func(parts []int32) error {
 			for _, i := range parts {
-				p, err := t.Partition(int(i))
+				p, err := t.Partition(i)
 				if err == nil {
 					err = p.Sync()
 				}
@@ -173,8 +177,8 @@ type acker struct {
 	stopping       atomic.Bool   // interrupted: records refused by the closing producer are not failures
 
 	mu                  sync.Mutex
-	acks                []topic.Ack // acknowledged, not yet reported
-	fails               []lineError // not yet reported
+	acks                []producer.Ack // acknowledged, not yet reported
+	fails               []lineError    // not yet reported
 	read, acked, failed int64
 }
 
@@ -188,8 +192,8 @@ type lineError struct {
 const maxShownErrors = 10
 
 // callback returns the callback of the record of line.
-func (a *acker) callback(line int64) topic.Callback {
-	return func(ack topic.Ack, err error) {
+func (a *acker) callback(line int64) producer.Callback {
+	return func(ack producer.Ack, err error) {
 		a.mu.Lock()
 		switch {
 		case err == nil:
@@ -197,7 +201,7 @@ func (a *acker) callback(line int64) topic.Callback {
 			if a.keep {
 				a.acks = append(a.acks, ack)
 			}
-		case a.stopping.Load() && (errors.Is(err, topic.ErrClosed) || errors.Is(err, context.Canceled)):
+		case a.stopping.Load() && (errors.Is(err, producer.ErrClosed) || errors.Is(err, context.Canceled)):
 			// Refused while stopping on a signal: counted as not produced.
 		default:
 			a.failed++
@@ -230,7 +234,7 @@ func (a *acker) wake() {
 // stderr.
 func (a *acker) run(sync func([]int32) error) error {
 	w := bufio.NewWriter(a.stdout)
-	var acks []topic.Ack
+	var acks []producer.Ack
 	var fails []lineError
 	var parts []int32
 	var line []byte
@@ -282,7 +286,7 @@ func (a *acker) run(sync func([]int32) error) error {
 
 // produceLines produces every line lines reads until the end of input, an
 // error, or ctx's end.
-func (a *acker) produceLines(ctx context.Context, prod *topic.Producer, lines *lineReader, tmpl topic.Message, sep []byte) error {
+func (a *acker) produceLines(ctx context.Context, prod *producer.Producer, lines *lineReader, tmpl producer.Message, sep []byte) error {
 	for n := int64(1); ctx.Err() == nil; n++ {
 		b, size, err := lines.next()
 		if errors.Is(err, io.EOF) {

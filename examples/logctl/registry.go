@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 
+	"github.com/commitlog-go/commitlog/consumer/group"
 	"github.com/commitlog-go/commitlog/topic"
 )
 
@@ -32,6 +34,26 @@ func (e *env) openRegistry(create bool) (*topic.Registry, error) {
 		return nil, fmt.Errorf("opening registry %s: %w", e.dir, err)
 	}
 	return reg, nil
+}
+
+// openGroups opens the consumer groups of reg, over the committed offsets
+// kept in its directory. Closing reg closes them.
+func openGroups(reg *topic.Registry) (*group.Coordinator, error) {
+	groups, err := group.Open(reg, group.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("opening the consumer groups of registry %s: %w", reg.Dir(), err)
+	}
+	return groups, nil
+}
+
+// partitionIndex returns index as a partition number of t. Partitions are
+// numbered in 32 bits; a larger index names a partition t does not have,
+// reported as t reports one.
+func partitionIndex(t *topic.Topic, index int) (int32, error) {
+	if index > math.MaxInt32 {
+		return 0, fmt.Errorf("%w: %s has no partition %d (it has %d)", topic.ErrUnknownPartition, t.Name(), index, t.NumPartitions())
+	}
+	return int32(index), nil
 }
 
 // closeRegistry closes reg and joins its error to err, so that a failed

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/commitlog-go/commitlog/compress"
-	"github.com/commitlog-go/commitlog/log"
 	"github.com/commitlog-go/commitlog/topic"
 )
 
@@ -53,8 +52,8 @@ func (e *env) topicsCreate(args []string) (err error) {
 	segmentJitter := c.Duration("segment-jitter", 0, "shorten each segment's age limit by a random duration below this `duration`, segment.jitter.ms (default 0)")
 	var codec compress.Codec
 	c.TextVar(&codec, "compression", compress.None, "compress batches with `codec` none, gzip, snappy, lz4 or zstd, compression.type")
-	var flush log.FlushPolicy
-	c.TextVar(&flush, "sync", log.FlushNever, "when partitions fsync, the flush `policy`: never (Kafka's default: the OS writes pages back; closing the registry fsyncs), every-n (every -flush-messages records), interval (every -flush-interval), always (every append, and a produce is acknowledged, and a record readable, only once it is on stable storage; concurrent appends share one fsync)")
+	var flush topic.FlushPolicy
+	c.TextVar(&flush, "sync", topic.FlushNever, "when partitions fsync, the flush `policy`: never (Kafka's default: the OS writes pages back; closing the registry fsyncs), every-n (every -flush-messages records), interval (every -flush-interval), always (every append, and a produce is acknowledged, and a record readable, only once it is on stable storage; concurrent appends share one fsync)")
 	flushMessages := c.Int64("flush-messages", 0, "the `count` of records between fsyncs under -sync every-n, flush.messages (default 10000)")
 	flushInterval := c.Duration("flush-interval", 0, "the `period` of fsyncs under -sync interval, flush.ms (default 1s)")
 	var maxMessage sizeValue
@@ -241,6 +240,12 @@ func (e *env) topicsDelete(args []string) (err error) {
 		return err
 	}
 	defer closeRegistry(reg, &err)
+	// With the consumer groups open, the deletion forgets the offsets
+	// they committed in the topic, so that a topic created again under
+	// its name starts without them.
+	if _, err := openGroups(reg); err != nil {
+		return err
+	}
 	if err := reg.Delete(name); err != nil {
 		if errors.Is(err, topic.ErrUnknownTopic) && *ifExists {
 			return nil

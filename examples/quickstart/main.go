@@ -22,7 +22,8 @@ import (
 	"time"
 
 	"github.com/commitlog-go/commitlog/compress"
-	"github.com/commitlog-go/commitlog/log"
+	"github.com/commitlog-go/commitlog/consumer"
+	"github.com/commitlog-go/commitlog/producer"
 	"github.com/commitlog-go/commitlog/topic"
 )
 
@@ -55,7 +56,7 @@ func run(dir string) error {
 	// Every acknowledgement waits for an fsync, shared by whatever
 	// records arrived together; small segments make several files.
 	views, err := reg.Create("page-views", topic.Config{
-		Partitions: 3, Compression: compress.Zstd, Flush: log.FlushAlways, SegmentBytes: 4 << 10,
+		Partitions: 3, Compression: compress.Zstd, Flush: topic.FlushAlways, SegmentBytes: 4 << 10,
 	})
 	if err != nil {
 		return err
@@ -64,7 +65,7 @@ func run(dir string) error {
 
 	// A subscriber follows every partition from the start, waiting for
 	// records that are not there yet.
-	sub, err := views.NewReader(topic.ReaderOptions{Start: topic.Earliest()})
+	sub, err := consumer.NewTopicReader(views, consumer.Options{Start: consumer.Earliest()})
 	if err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func run(dir string) error {
 
 	// One producer, one goroutine per user. A user's views all go to the
 	// partition murmur2 picks for the key, as Kafka's client would.
-	prod, err := reg.NewProducer(topic.ProducerOptions{})
+	prod, err := producer.New(reg, producer.Options{})
 	if err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func run(dir string) error {
 	for u, user := range users {
 		wg.Go(func() {
 			for i := range perUser {
-				ack, err := prod.Produce(ctx, topic.Message{
+				ack, err := prod.Produce(ctx, producer.Message{
 					Topic: "page-views", Key: []byte(user),
 					Value: fmt.Appendf(nil, `{"user":%q,"page":"/docs/%d"}`, user, i),
 					Time:  start.Add(time.Duration(i*len(users)+u) * time.Second),
@@ -123,7 +124,7 @@ func run(dir string) error {
 
 	// Read one partition from an offset, then from a point in time.
 	p := partitionOf["ada"]
-	pr, err := views.NewPartitionReader(int(p), topic.ReaderOptions{Start: topic.AtOffset(3)})
+	pr, err := consumer.NewPartitionReader(views, p, consumer.Options{Start: consumer.AtOffset(3)})
 	if err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func run(dir string) error {
 	}
 	fmt.Printf("partition %d, offset 3: %s=%s\n", p, rec.Key, rec.Value)
 	at := start.Add(150 * time.Second)
-	if err := pr.Seek(topic.AtTime(at)); err != nil {
+	if err := pr.Seek(consumer.AtTime(at)); err != nil {
 		return err
 	}
 	if rec, err = pr.Next(ctx); err != nil {

@@ -1,0 +1,491 @@
+package offsets
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/commitlog-go/commitlog/log"
+	"github.com/commitlog-go/commitlog/record"
+	"github.com/commitlog-go/commitlog/vfs"
+)
+
+// Committed is a consumer group's position in one partition: the offset
+// of the next record the group will read.
+type Committed struct {
+	Offset   int64
+	Metadata string
+	Time     time.Time // when it was committed, to the millisecond
+}
+
+// Commit is one offset to commit: the next record the group will read
+// from a partition, and an optional metadata string.
+type Commit struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Metadata  string
+}
+
+// TopicPartition names one partition of a topic.
+type TopicPartition struct {
+	Topic     string
+	Partition int32
+}
+
+// DirName is the directory, in a topic registry's, where the committed
+// offsets of the registry's consumer groups live. A topic's partition
+// directories are named <name>-<index>, so no topic can collide with it.
+const DirName = ".offsets"
+
+// Sizes of the offsets log: commits are appended in rounds of at most
+// roundBytes, and once the log is larger than compactBytes and than twice
+// what it would take to hold the live offsets alone, the live offsets are
+// written again at its end and everything before them is deleted, which
+// keeps the log near the size of the live state.
+const (
+	segmentBytes = 16 << 20
+	roundBytes   = 4 << 20
+	compactBytes = 32 << 20
+	// indexBytes holds the index entries of a full segment, one per
+	// 4 KiB, with room to spare.
+	indexBytes = 128 << 10
+)
+
+// Options configure a Store. The zero value of every field means its
+// default; Open copies them.
+type Options struct {
+	// FS is the filesystem. Default vfs.Default.
+	FS vfs.FS
+	// Now is the clock that dates commits. Default time.Now.
+	Now func() time.Time
+	// NoSync makes commits return once written, without an fsync: many
+	// times faster, but a crash of the machine may lose the latest
+	// commits, and consumers then read some records again. Default false:
+	// a commit that returned survives any crash.
+	NoSync bool
+	// NoLock makes Open take no lock on the directory, for a caller that
+	// holds one covering it already, as a topic.Registry does for its
+	// root. Default false.
+	NoLock bool
+	// CompactBytes is the size past which the log is compacted, once it
+	// also holds more than twice the live offsets. Default 32 MiB.
+	CompactBytes int64
+}
+
+// Store is the committed offsets of consumer groups, in memory and in a
+// log of Kafka's __consumer_offsets records (see format.go). Commits from
+// many goroutines are group-committed: each round of waiting commits is
+// one batch, one write and, unless Options.NoSync, one fsync. A Store is
+// safe for use by many goroutines.
+type Store struct {
+	log     *log.Log
+	now     func() time.Time
+	compact int64 // Options.CompactBytes
+
+	mu        sync.RWMutex // guards state and liveBytes
+	state     map[key]Committed
+	liveBytes int64 // encoded size of the live offsets
+
+	cmu     sync.Mutex // guards rounds, current, writing and closed
+	rounds  []*Pending
+	current *Pending // the round being written, if any
+	writing bool
+	closed  bool
+	writers sync.WaitGroup
+}
+
+// change is one record of a round: a new offset for key, or its deletion
+// when value is nil.
+type change struct {
+	key   key
+	value *Committed
+}
+
+// Pending is a round of commits queued to be written together (see
+// Store.Queue).
+type Pending struct {
+	builder *record.Builder
+	changes []change
+	done    chan struct{}
+	err     error
+}
+
+// Open opens the store in dir, creating it if there is none, and reads it
+// back. It takes the directory's lock unless Options.NoLock says the
+// caller holds one.
+func Open(dir string, opts Options) (*Store, error) {
+	if opts.FS == nil {
+		opts.FS = vfs.Default
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	flush := log.FlushAlways
+	if opts.NoSync {
+		flush = log.FlushNever
+	}
+	l, err := log.Open(dir, log.Options{
+		FS: opts.FS, Now: opts.Now, Flush: flush, SegmentBytes: segmentBytes, MaxIndexBytes: indexBytes,
+		MaxBatchBytes: roundBytes + 1<<20, RetentionAge: -1, RetentionCheckInterval: -1, NoLock: opts.NoLock,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("offsets: opening %s: %w", dir, err)
+	}
+	if opts.CompactBytes <= 0 {
+		opts.CompactBytes = compactBytes
+	}
+	s := &Store{log: l, now: opts.Now, compact: opts.CompactBytes, state: make(map[key]Committed)}
+	if err := s.replay(); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dir is the store's directory.
+func (s *Store) Dir() string { return s.log.Dir() }
+
+// Stats describes a Store.
+type Stats struct {
+	// Offsets is how many offsets are committed, all groups together.
+	Offsets int
+	// LogBytes is the size of the log that holds them, and
+	// LogStartOffset its first offset, which compaction moves.
+	LogBytes, LogStartOffset int64
+}
+
+// Stats describes the store now.
+func (s *Store) Stats() Stats {
+	s.mu.RLock()
+	n := len(s.state)
+	s.mu.RUnlock()
+	return Stats{Offsets: n, LogBytes: s.log.Size(), LogStartOffset: s.log.LogStartOffset()}
+}
+
+// replay rebuilds the state from the log.
+func (s *Store) replay() error {
+	r := s.log.NewReader(s.log.LogStartOffset())
+	for r.Next() {
+		rec := r.Record()
+		k, err := parseKey(rec.Key)
+		if err != nil {
+			return fmt.Errorf("%w: %s at offset %d: %w", ErrBadOffsets, s.log.Dir(), rec.Offset, err)
+		}
+		if rec.Value == nil {
+			s.apply(change{key: k})
+			continue
+		}
+		offset, metadata, ms, err := parseValue(rec.Value)
+		if err != nil {
+			return fmt.Errorf("%w: %s at offset %d: %w", ErrBadOffsets, s.log.Dir(), rec.Offset, err)
+		}
+		s.apply(change{key: k, value: &Committed{Offset: offset, Metadata: metadata, Time: time.UnixMilli(ms)}})
+	}
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("offsets: reading %s: %w", s.log.Dir(), err)
+	}
+	return nil
+}
+
+// apply changes the state. Callers are the replay and the writer.
+func (s *Store) apply(c change) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.state[c.key]; ok {
+		s.liveBytes -= entrySize(c.key, old)
+		delete(s.state, c.key)
+	}
+	if c.value != nil {
+		s.state[c.key] = *c.value
+		s.liveBytes += entrySize(c.key, *c.value)
+	}
+}
+
+// entrySize is about what one live offset takes in the log.
+func entrySize(k key, v Committed) int64 {
+	return int64(2+2+len(k.group)+2+len(k.topic)+4+valueFixed+len(v.Metadata)) + 8
+}
+
+// Committed returns group's committed offset in one partition, and false
+// if the group has committed none there.
+func (s *Store) Committed(group, topic string, partition int32) (Committed, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, ok := s.state[key{group: group, topic: topic, partition: partition}]
+	return v, ok
+}
+
+// Group returns every offset group has committed.
+func (s *Store) Group(group string) map[TopicPartition]Committed {
+	out := make(map[TopicPartition]Committed)
+	for k, v := range s.snapshot(func(k key) bool { return k.group == group }) {
+		out[TopicPartition{Topic: k.topic, Partition: k.partition}] = v
+	}
+	return out
+}
+
+// Groups returns the consumer groups that have committed offsets, sorted.
+func (s *Store) Groups() []string {
+	groups := make(map[string]bool)
+	for k := range s.snapshot(func(key) bool { return true }) {
+		groups[k.group] = true
+	}
+	return slices.Sorted(maps.Keys(groups))
+}
+
+// snapshot returns the keys and offsets for which keep is true.
+func (s *Store) snapshot(keep func(key) bool) map[key]Committed {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[key]Committed)
+	for k, v := range s.state {
+		if keep(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Commit commits offsets for group and returns once they are in the log
+// (and on stable storage, unless Options.NoSync) and readable. The commits
+// of one call are applied together, and a later commit for the same
+// partition replaces an earlier one; a call with a bad commit commits
+// nothing. Commit checks the commits themselves (group name, offset,
+// metadata size), not that their topics exist: that is the caller's.
+func (s *Store) Commit(group string, commits ...Commit) error {
+	p, err := s.Queue(group, commits...)
+	if err != nil || p == nil {
+		return err
+	}
+	return p.Wait()
+}
+
+// Queue checks commits as Commit does and queues them to be written with
+// the next round, without waiting: it returns the round, or nil when there
+// is nothing to commit. Rounds are written and applied in the order they
+// were queued, so a caller that queues under a lock of its own orders its
+// commits by that lock, and waits outside it.
+func (s *Store) Queue(group string, commits ...Commit) (*Pending, error) {
+	if group == "" || len(group) > maxShortString {
+		return nil, fmt.Errorf("%w: %q", ErrInvalidGroup, group)
+	}
+	changes := make([]change, 0, len(commits))
+	ms := s.now().Truncate(time.Millisecond)
+	for _, c := range commits {
+		switch {
+		case c.Topic == "" || len(c.Topic) > maxShortString:
+			return nil, fmt.Errorf("%w: %q", ErrInvalidTopic, c.Topic)
+		case c.Partition < 0:
+			return nil, fmt.Errorf("%w: %d of %s", ErrInvalidPartition, c.Partition, c.Topic)
+		case c.Offset < 0:
+			return nil, fmt.Errorf("%w: %d for %s-%d", ErrInvalidOffset, c.Offset, c.Topic, c.Partition)
+		case len(c.Metadata) > MaxMetadata:
+			return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrMetadataTooLarge, len(c.Metadata), MaxMetadata)
+		}
+		changes = append(changes, change{
+			key:   key{group: group, topic: c.Topic, partition: c.Partition},
+			value: &Committed{Offset: c.Offset, Metadata: c.Metadata, Time: ms},
+		})
+	}
+	return s.queue(changes)
+}
+
+// queue adds changes to the round that will be written next.
+func (s *Store) queue(changes []change) (*Pending, error) {
+	s.cmu.Lock()
+	defer s.cmu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	var round *Pending
+	if n := len(s.rounds); n > 0 && s.rounds[n-1].builder.Size() < roundBytes {
+		round = s.rounds[n-1]
+	} else {
+		round = &Pending{builder: record.NewBuilder(), done: make(chan struct{})}
+		s.rounds = append(s.rounds, round)
+	}
+	ts := s.now().UnixMilli()
+	var k, value []byte
+	for _, c := range changes {
+		k = appendKey(k[:0], c.key)
+		rec := record.Record{Timestamp: ts, Key: k}
+		if c.value != nil {
+			value = appendValue(value[:0], *c.value)
+			rec.Value = value
+		}
+		round.builder.Append(rec)
+		round.changes = append(round.changes, c)
+	}
+	if !s.writing {
+		s.writing = true
+		s.writers.Add(1)
+		go s.write()
+	}
+	return round, nil
+}
+
+// Wait returns once the round is written and applied, with the write's
+// error.
+func (p *Pending) Wait() error {
+	<-p.done
+	return p.err
+}
+
+// Settle returns once every round queued before the call has been written
+// and applied (or has failed), so that what is read afterwards holds every
+// commit queued before it.
+func (s *Store) Settle() {
+	s.cmu.Lock()
+	last := s.current
+	if n := len(s.rounds); n > 0 {
+		last = s.rounds[n-1]
+	}
+	s.cmu.Unlock()
+	if last != nil {
+		<-last.done
+	}
+}
+
+// write is the writer goroutine: it writes rounds until none waits.
+func (s *Store) write() {
+	defer s.writers.Done()
+	for {
+		s.cmu.Lock()
+		s.current = nil
+		if len(s.rounds) == 0 {
+			s.writing = false
+			s.cmu.Unlock()
+			return
+		}
+		round := s.rounds[0]
+		s.rounds = s.rounds[1:]
+		s.current = round
+		s.cmu.Unlock()
+
+		batch, err := round.builder.Build()
+		if err == nil {
+			_, err = s.log.Append(batch)
+		}
+		if err == nil {
+			for _, c := range round.changes {
+				s.apply(c)
+			}
+			err = s.maybeCompact()
+		}
+		round.err = err
+		close(round.done)
+	}
+}
+
+// maybeCompact rewrites the live offsets in a new segment at the log's end
+// and deletes the segments before it, once the log has grown well past
+// them. The rewrite is appended (and synced) before anything is deleted,
+// so a crash between the two leaves every offset twice, never missing.
+func (s *Store) maybeCompact() error {
+	size := s.log.Size()
+	s.mu.RLock()
+	live := s.liveBytes
+	s.mu.RUnlock()
+	if size < s.compact || size < 2*live {
+		return nil
+	}
+	state := s.snapshot(func(key) bool { return true })
+	// The rewrite begins a segment of its own, so that every segment
+	// before it can go whole.
+	if err := s.log.Roll(); err != nil {
+		return fmt.Errorf("offsets: compacting: %w", err)
+	}
+	start := s.log.LogEndOffset()
+	b := record.NewBuilder()
+	var k, value []byte
+	flush := func() error {
+		if b.Len() == 0 {
+			return nil
+		}
+		batch, err := b.Build()
+		if err != nil {
+			return err
+		}
+		_, err = s.log.Append(batch)
+		b.Reset()
+		return err
+	}
+	for _, sk := range slices.SortedFunc(maps.Keys(state), compareKeys) {
+		v := state[sk]
+		k = appendKey(k[:0], sk)
+		value = appendValue(value[:0], v)
+		b.Append(record.Record{Timestamp: v.Time.UnixMilli(), Key: k, Value: value})
+		if b.Size() >= roundBytes {
+			if err := flush(); err != nil {
+				return fmt.Errorf("offsets: compacting: %w", err)
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("offsets: compacting: %w", err)
+	}
+	if err := s.log.Sync(); err != nil {
+		return fmt.Errorf("offsets: compacting: %w", err)
+	}
+	if _, err := s.log.DeleteRecordsBefore(start); err != nil {
+		return fmt.Errorf("offsets: compacting: %w", err)
+	}
+	return nil
+}
+
+func compareKeys(a, b key) int {
+	return cmp.Or(cmp.Compare(a.group, b.group), cmp.Compare(a.topic, b.topic), cmp.Compare(a.partition, b.partition))
+}
+
+// DeleteGroup forgets, durably, every offset group has committed.
+func (s *Store) DeleteGroup(group string) error {
+	return s.remove(func(k key) bool { return k.group == group })
+}
+
+// DeleteTopic forgets, durably, every offset committed in topic's
+// partitions, by every group: a topic deleted, and perhaps created again,
+// starts without committed offsets.
+func (s *Store) DeleteTopic(topic string) error {
+	return s.remove(func(k key) bool { return k.topic == topic })
+}
+
+// KeepTopics forgets, durably, every offset committed in a topic for
+// which exists returns false: what a crash between a topic's deletion and
+// its offsets' leaves behind.
+func (s *Store) KeepTopics(exists func(topic string) bool) error {
+	return s.remove(func(k key) bool { return !exists(k.topic) })
+}
+
+// remove deletes, durably, every committed offset for which match is true.
+func (s *Store) remove(match func(key) bool) error {
+	var changes []change
+	for k := range s.snapshot(match) {
+		changes = append(changes, change{key: k})
+	}
+	p, err := s.queue(changes)
+	if err != nil || p == nil {
+		return err
+	}
+	return p.Wait()
+}
+
+// Close waits for the commits under way and closes the store's log. Later
+// commits fail with ErrClosed; Close is idempotent.
+func (s *Store) Close() error {
+	s.cmu.Lock()
+	already := s.closed
+	s.closed = true
+	s.cmu.Unlock()
+	s.writers.Wait()
+	if already {
+		return nil
+	}
+	return s.log.Close()
+}
