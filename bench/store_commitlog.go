@@ -138,7 +138,7 @@ func openCommitlogPartitions(dir string, n int, v *values, fill bool) (io.Closer
 		}
 		return reg, nil
 	}
-	tp, err := reg.Create("bench", topic.Config{Partitions: n, RetentionAge: -1})
+	tp, err := reg.Create("bench", topic.Config{Partitions: int32(n), RetentionAge: -1})
 	if err != nil {
 		reg.Close()
 		return nil, err

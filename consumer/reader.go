@@ -309,7 +309,7 @@ func NewTopicReader(t *topic.Topic, opts Options) (*TopicReader, error) {
 // Partitions that appear after the reader began are read from their start,
 // since all their records came later.
 func (r *TopicReader) addPartitions() error {
-	if r.started && r.t.NumPartitions() == len(r.cursors) {
+	if r.started && int(r.t.NumPartitions()) == len(r.cursors) {
 		return nil
 	}
 	parts := r.t.Partitions()

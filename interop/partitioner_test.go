@@ -35,8 +35,8 @@ func TestKeyPartitionMatchesFranzGoAndSarama(t *testing.T) {
 		s, err := srm.Partition(&sarama.ProducerMessage{Topic: "t", Key: sarama.ByteEncoder(key)}, int32(n))
 		require.NoError(t, err)
 		require.Equal(t, want, int(s), "franz-go and sarama disagree: key %x, %d partitions", key, n)
-		require.Equal(t, want, producer.KeyPartition(key, n), "key %x, %d partitions", key, n)
-		require.Equal(t, want, ours.Partition(producer.Message{Topic: "t", Key: key}, n), "key %x, %d partitions", key, n)
+		require.Equal(t, want, int(producer.KeyPartition(key, int32(n))), "key %x, %d partitions", key, n)
+		require.Equal(t, want, int(ours.Partition(producer.Message{Topic: "t", Key: key}, int32(n))), "key %x, %d partitions", key, n)
 	}
 
 	// Four-byte keys whose murmur2 is an extreme of int32, found by running

@@ -19,7 +19,7 @@ func BenchmarkProduce(b *testing.B) {
 	for _, bc := range []struct {
 		name       string
 		flush      log.FlushPolicy
-		partitions int
+		partitions int32
 		keyed      bool
 	}{
 		{"durable/partitions=1", log.FlushAlways, 1, false},

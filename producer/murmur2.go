@@ -60,6 +60,6 @@ func Murmur2(data []byte) int32 {
 // its sign bit cleared (the Java client's toPositive, which is not an
 // absolute value), modulo the count. The result is in [0, numPartitions);
 // numPartitions must be positive, or KeyPartition panics.
-func KeyPartition(key []byte, numPartitions int) int {
-	return int(Murmur2(key)&0x7fffffff) % numPartitions
+func KeyPartition(key []byte, numPartitions int32) int32 {
+	return (Murmur2(key) & 0x7fffffff) % numPartitions
 }

@@ -119,25 +119,25 @@ func TestKeyPartitionExtremeHashes(t *testing.T) {
 	for _, h := range []int32{math.MinInt32, math.MinInt32 + 1, -2, -1, 0, 1, math.MaxInt32 - 1, math.MaxInt32} {
 		key := keyWithHash(h)
 		require.Equal(t, h, Murmur2(key), "key %x", key)
-		for _, n := range []int{1, 2, 3, 7, 10, 100, 1 << 20, math.MaxInt32} {
+		for _, n := range []int32{1, 2, 3, 7, 10, 100, 1 << 20, math.MaxInt32} {
 			p := KeyPartition(key, n)
-			require.GreaterOrEqual(t, p, 0, "hash %d, %d partitions", h, n)
+			require.GreaterOrEqual(t, p, int32(0), "hash %d, %d partitions", h, n)
 			require.Less(t, p, n, "hash %d, %d partitions", h, n)
 			// The sign bit is cleared, not negated: MinInt32 goes to
 			// partition 0 and -1 to MaxInt32 % n, as in Kafka.
-			require.Equal(t, int(h&math.MaxInt32)%n, p, "hash %d, %d partitions", h, n)
+			require.Equal(t, (h&math.MaxInt32)%n, p, "hash %d, %d partitions", h, n)
 		}
 	}
 	// Spelled out, so that a mistake in keyWithHash cannot hide one in
 	// KeyPartition: -1 is MaxInt32 after its sign bit, whose remainder by
 	// 10 is 7 (an absolute value would give 1).
-	require.Equal(t, 7, KeyPartition(keyWithHash(-1), 10))
-	require.Equal(t, 0, KeyPartition(keyWithHash(math.MinInt32), 10))
+	require.Equal(t, int32(7), KeyPartition(keyWithHash(-1), 10))
+	require.Equal(t, int32(0), KeyPartition(keyWithHash(math.MinInt32), 10))
 }
 
 func TestKeyPartitionInRange(t *testing.T) {
 	// "foobar" hashes to -790332482, 1357151166 with its sign bit cleared.
-	require.Equal(t, 1357151166%10, KeyPartition([]byte("foobar"), 10))
+	require.Equal(t, int32(1357151166%10), KeyPartition([]byte("foobar"), 10))
 
 	rng := rand.New(rand.NewPCG(7, 11))
 	key := make([]byte, 0, 64)
@@ -150,7 +150,7 @@ func TestKeyPartitionInRange(t *testing.T) {
 		if Murmur2(key) < 0 {
 			negative++
 		}
-		n := 1 + rng.IntN(1000)
+		n := 1 + rng.Int32N(1000)
 		p := KeyPartition(key, n)
 		require.True(t, p >= 0 && p < n, "key %s, %d partitions: %d", hex.EncodeToString(key), n, p)
 		require.Equal(t, p, KeyPartition(key, n), "deterministic")

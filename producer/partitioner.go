@@ -15,14 +15,14 @@ import (
 // The message is passed by value, so that a producer's message does not
 // escape to the heap through the interface call.
 type Partitioner interface {
-	Partition(m Message, numPartitions int) int
+	Partition(m Message, numPartitions int32) int32
 }
 
 // PartitionerFunc adapts a function to the Partitioner interface.
-type PartitionerFunc func(m Message, numPartitions int) int
+type PartitionerFunc func(m Message, numPartitions int32) int32
 
 // Partition returns f(m, numPartitions).
-func (f PartitionerFunc) Partition(m Message, numPartitions int) int { return f(m, numPartitions) }
+func (f PartitionerFunc) Partition(m Message, numPartitions int32) int32 { return f(m, numPartitions) }
 
 // DefaultStickyBytes is how many bytes of keys and values of messages
 // without a key the default partitioner sends to one partition before it
@@ -69,7 +69,7 @@ type stickyState struct {
 	_    [56]byte // a cache line of its own: topics are hot independently
 }
 
-func (p *stickyPartitioner) Partition(m Message, n int) int {
+func (p *stickyPartitioner) Partition(m Message, n int32) int32 {
 	if m.Key != nil {
 		return KeyPartition(m.Key, n)
 	}
@@ -77,7 +77,7 @@ func (p *stickyPartitioner) Partition(m Message, n int) int {
 	size := uint64(max(len(m.Key)+len(m.Value), 1))
 	for {
 		old := st.word.Load()
-		part, sent := int(uint32(old)), old>>32
+		part, sent := int32(uint32(old)), old>>32
 		if part < n && sent < p.limit {
 			// Stay. sent+size is capped at the limit, which fits in 32 bits.
 			if st.word.CompareAndSwap(old, min(sent+size, p.limit)<<32|uint64(part)) {
@@ -88,9 +88,9 @@ func (p *stickyPartitioner) Partition(m Message, n int) int {
 		// Move on: the current partition has had its share, or lies beyond
 		// the count (the caller's count is older than the one the choice
 		// was made with).
-		next := rand.IntN(n)
+		next := rand.Int32N(n)
 		if n > 1 && next == part {
-			next = (next + 1 + rand.IntN(n-1)) % n
+			next = (next + 1 + rand.Int32N(n-1)) % n
 		}
 		if st.word.CompareAndSwap(old, min(size, p.limit)<<32|uint64(next)) {
 			return next
@@ -100,12 +100,12 @@ func (p *stickyPartitioner) Partition(m Message, n int) int {
 
 // state returns the sticky state of a topic, made with a random partition
 // among n when the topic is new.
-func (p *stickyPartitioner) state(topic string, n int) *stickyState {
+func (p *stickyPartitioner) state(topic string, n int32) *stickyState {
 	if v, ok := p.topics.Load(topic); ok {
 		return v.(*stickyState)
 	}
 	st := new(stickyState)
-	st.word.Store(uint64(rand.IntN(n)))
+	st.word.Store(uint64(rand.Int32N(n)))
 	v, _ := p.topics.LoadOrStore(topic, st)
 	return v.(*stickyState)
 }
@@ -125,10 +125,10 @@ type roundRobinState struct {
 	_    [56]byte // a cache line of its own, as stickyState
 }
 
-func (p *roundRobinPartitioner) Partition(m Message, n int) int {
+func (p *roundRobinPartitioner) Partition(m Message, n int32) int32 {
 	v, ok := p.topics.Load(m.Topic)
 	if !ok {
 		v, _ = p.topics.LoadOrStore(m.Topic, new(roundRobinState))
 	}
-	return int((v.(*roundRobinState).next.Add(1) - 1) % uint64(n))
+	return int32((v.(*roundRobinState).next.Add(1) - 1) % uint64(n))
 }

@@ -11,11 +11,14 @@ import (
 )
 
 // stint is a stretch of consecutive messages that went to one partition.
-type stint struct{ partition, messages int }
+type stint struct {
+	partition int32
+	messages  int
+}
 
 // stints sends count keyless messages with values of size bytes to topic
 // and returns the stretches they made, in order.
-func stints(p Partitioner, topic string, size, n, count int) []stint {
+func stints(p Partitioner, topic string, size int, n int32, count int) []stint {
 	m := Message{Topic: topic, Value: make([]byte, size)}
 	var out []stint
 	for range count {
@@ -42,7 +45,7 @@ func TestDefaultPartitionerKeyed(t *testing.T) {
 		{"binary", []byte{0xff, 0x00, 0x80, 0x7f, 0x01}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, n := range []int{1, 3, 12, 100} {
+			for _, n := range []int32{1, 3, 12, 100} {
 				want := KeyPartition(tc.key, n)
 				for i, m := range []Message{
 					{Topic: "t", Key: tc.key},
@@ -55,7 +58,7 @@ func TestDefaultPartitionerKeyed(t *testing.T) {
 			}
 		})
 	}
-	require.Equal(t, 1357151166%12, p.Partition(Message{Key: []byte("foobar")}, 12),
+	require.Equal(t, int32(1357151166%12), p.Partition(Message{Key: []byte("foobar")}, 12),
 		"Kafka's hash of foobar with its sign bit cleared, modulo 12")
 }
 
@@ -63,7 +66,8 @@ func TestStickyPartitionerSticksThenMoves(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		p           Partitioner
-		size, n     int
+		size        int
+		n           int32
 		wantPerStay int // messages per stint
 	}{
 		{"default, 1000-byte values", NewDefaultPartitioner(), 1000, 12, 17}, // 16 KiB / 1000, rounded up
@@ -107,7 +111,7 @@ func TestStickyPartitionerSpreads(t *testing.T) {
 	}
 
 	// The first partition of a topic is random too.
-	first := map[int]bool{}
+	first := map[int32]bool{}
 	for range 400 {
 		first[NewDefaultPartitioner().Partition(Message{Topic: "t"}, 8)] = true
 	}
@@ -117,7 +121,7 @@ func TestStickyPartitionerSpreads(t *testing.T) {
 func TestStickyPartitionerTopicsAndKeysAreIndependent(t *testing.T) {
 	p := NewStickyPartitioner(100)
 	value := make([]byte, 10)
-	var a, b []int
+	var a, b []int32
 	for range 100 {
 		a = append(a, p.Partition(Message{Topic: "a", Value: value}, 8))
 		p.Partition(Message{Topic: "a", Key: []byte("k"), Value: make([]byte, 1000)}, 8)
@@ -125,7 +129,7 @@ func TestStickyPartitionerTopicsAndKeysAreIndependent(t *testing.T) {
 	}
 	// Neither the other topic nor keyed messages count toward a stint:
 	// each topic still moves every 10 messages.
-	for _, parts := range [][]int{a, b} {
+	for _, parts := range [][]int32{a, b} {
 		for i := range parts {
 			if i%10 != 0 {
 				require.Equal(t, parts[i-1], parts[i], "message %d of %v", i, parts)
@@ -161,7 +165,7 @@ func TestStickyPartitionerPartitionCountChanges(t *testing.T) {
 }
 
 func TestRoundRobinPartitioner(t *testing.T) {
-	for _, n := range []int{1, 2, 5, 16} {
+	for _, n := range []int32{1, 2, 5, 16} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			p := NewRoundRobinPartitioner()
 			for i := range 3 * n {
@@ -175,18 +179,18 @@ func TestRoundRobinPartitioner(t *testing.T) {
 	for range 3 {
 		p.Partition(Message{Topic: "t"}, 5)
 	}
-	require.Equal(t, 1, p.Partition(Message{Topic: "t"}, 2), "the fourth message among two partitions")
+	require.Equal(t, int32(1), p.Partition(Message{Topic: "t"}, 2), "the fourth message among two partitions")
 }
 
 func TestPartitionerFunc(t *testing.T) {
 	var got Message
-	f := PartitionerFunc(func(m Message, n int) int {
+	f := PartitionerFunc(func(m Message, n int32) int32 {
 		got = m
-		return len(m.Value) % n
+		return int32(len(m.Value)) % n
 	})
 	var p Partitioner = f
 	m := Message{Topic: "t", Key: []byte("k"), Value: []byte("abcde")}
-	require.Equal(t, 2, p.Partition(m, 3))
+	require.Equal(t, int32(2), p.Partition(m, 3))
 	require.Equal(t, m, got, "the function sees the message")
 }
 
@@ -207,7 +211,7 @@ func TestPartitionersConcurrent(t *testing.T) {
 					for i := range perGoroutine {
 						// Counts vary from call to call, as when a topic
 						// grows while producers run.
-						n := 1 + (g+i)%9
+						n := int32(1 + (g+i)%9)
 						m := Message{Topic: []string{"a", "b", "c"}[i%3], Value: make([]byte, i%100)}
 						if i%4 == 0 {
 							m.Key = fmt.Appendf(nil, "key-%d", i)
@@ -267,7 +271,7 @@ func TestPartitionersConcurrent(t *testing.T) {
 // ExamplePartitionerFunc sends messages without a key to partition 0, and
 // keyed ones where Kafka would.
 func ExamplePartitionerFunc() {
-	p := PartitionerFunc(func(m Message, n int) int {
+	p := PartitionerFunc(func(m Message, n int32) int32 {
 		if m.Key == nil {
 			return 0
 		}

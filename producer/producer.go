@@ -216,7 +216,7 @@ func (p *Producer) queueFor(m *Message) (*queue, error) {
 		return nil, err
 	}
 	n := t.NumPartitions()
-	idx := int(m.Partition)
+	idx := m.Partition
 	if !m.HasPartition {
 		idx = p.opts.Partitioner.Partition(*m, n)
 	}
@@ -227,10 +227,10 @@ func (p *Producer) queueFor(m *Message) (*queue, error) {
 	if tq == nil {
 		tq = p.addTopic(t)
 	}
-	if qs := *tq.queues.Load(); idx < len(qs) {
+	if qs := *tq.queues.Load(); int(idx) < len(qs) {
 		return qs[idx], nil
 	}
-	return p.growTopic(t, tq, n)[idx], nil
+	return p.growTopic(t, tq, int(n))[idx], nil
 }
 
 // addTopic makes the queues of a topic the producer has not sent to yet.

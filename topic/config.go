@@ -15,7 +15,7 @@ import (
 // partitions.
 type Config struct {
 	// Partitions is the number of partitions. Default 1.
-	Partitions int
+	Partitions int32
 	// SegmentBytes is the size at which a partition's active segment is
 	// rolled (segment.bytes). Default 1 GiB, at most 2 GiB.
 	SegmentBytes int64

@@ -59,7 +59,7 @@ type metadata struct {
 	Version    int            `json:"version"`
 	Name       string         `json:"name"`
 	State      string         `json:"state"`
-	Partitions int            `json:"partitions"`
+	Partitions int32          `json:"partitions"`
 	Config     metadataConfig `json:"config"`
 }
 

@@ -58,7 +58,7 @@ func TestMetadataTrailingData(t *testing.T) {
 			defer r.Close()
 			tp, err := r.Topic("t")
 			require.NoError(t, err)
-			require.Equal(t, 1, tp.NumPartitions())
+			require.Equal(t, int32(1), tp.NumPartitions())
 		})
 	}
 }

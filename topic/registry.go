@@ -126,19 +126,19 @@ func (r *Registry) load() (map[string]*Topic, error) {
 			continue
 		}
 		for _, idx := range partitionIndexes(name, names) {
-			if idx >= m.Partitions {
+			if int32(idx) >= m.Partitions {
 				if err := r.removeDirs(name, []int{idx}); err != nil {
 					return topics, err
 				}
 			}
 		}
 		for i := range m.Partitions {
-			if _, err := fsys.Stat(partitionDir(r.root, name, i)); err != nil {
+			if _, err := fsys.Stat(partitionDir(r.root, name, int(i))); err != nil {
 				return topics, fmt.Errorf("topic: %s: directory of partition %d: %w", name, i, err)
 			}
 		}
 		t := newTopic(r, name, cfg)
-		if err := t.openPartitions(0, m.Partitions); err != nil {
+		if err := t.openPartitions(0, int(m.Partitions)); err != nil {
 			t.close()
 			return topics, err
 		}
@@ -275,7 +275,7 @@ func (r *Registry) Create(name string, cfg Config) (*Topic, error) {
 		return nil, err
 	}
 	t := newTopic(r, name, cfg)
-	err = t.openPartitions(0, cfg.Partitions)
+	err = t.openPartitions(0, int(cfg.Partitions))
 	if err == nil {
 		err = writeMetadata(fsys, r.root, newMetadata(name, stateReady, cfg))
 	}
@@ -298,7 +298,7 @@ func (r *Registry) Create(name string, cfg Config) (*Topic, error) {
 // AddPartitions grows topic name to total partitions, as Kafka's
 // CreatePartitions does. Existing partitions keep their records; keyed
 // records produced from now on may map to other partitions than before.
-func (r *Registry) AddPartitions(name string, total int) error {
+func (r *Registry) AddPartitions(name string, total int32) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	t, err := r.Topic(name)
@@ -309,7 +309,7 @@ func (r *Registry) AddPartitions(name string, total int) error {
 	if total <= have || total > maxPartitions {
 		return fmt.Errorf("%w: %q has %d partitions; cannot grow to %d (at most %d)", ErrInvalidConfig, name, have, total, maxPartitions)
 	}
-	if err := t.openPartitions(have, total); err != nil {
+	if err := t.openPartitions(int(have), int(total)); err != nil {
 		return err
 	}
 	cfg := t.cfg
@@ -318,7 +318,7 @@ func (r *Registry) AddPartitions(name string, total int) error {
 		// The new partitions' directories stay: a failed write may have
 		// put the new count in place after all. If it did not, Open
 		// removes them as leftovers.
-		for _, p := range t.shrinkTo(have) {
+		for _, p := range t.shrinkTo(int(have)) {
 			p.Close()
 		}
 		return err

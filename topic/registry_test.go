@@ -69,7 +69,7 @@ func TestRegistryLifecycle(t *testing.T) {
 	require.ErrorIs(t, err, ErrUnknownPartition)
 
 	require.NoError(t, r.AddPartitions("orders", 5))
-	require.Equal(t, 5, orders.NumPartitions())
+	require.Equal(t, int32(5), orders.NumPartitions())
 	require.ErrorIs(t, r.AddPartitions("orders", 5), ErrInvalidConfig, "cannot shrink or stay")
 
 	d, err := r.Describe("orders")
@@ -372,7 +372,7 @@ func TestListStored(t *testing.T) {
 	require.Equal(t, stateReady, got[0].State)
 	require.Equal(t, []string{"/data/a-0"}, got[0].Dirs)
 	require.Equal(t, []string{"/data/a-3"}, got[0].Extra)
-	require.Equal(t, 2, got[1].Config.Partitions)
+	require.Equal(t, int32(2), got[1].Config.Partitions)
 	require.Equal(t, compress.Snappy, got[1].Config.Compression)
 	require.Equal(t, []string{"/data/b-0", "/data/b-1"}, got[1].Dirs)
 	require.Equal(t, "c", got[2].Name)

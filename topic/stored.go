@@ -47,10 +47,10 @@ func ListStored(fsys vfs.FS, root string) ([]StoredTopic, error) {
 		}
 		st.State, st.Config = m.State, cfg
 		for i := range m.Partitions {
-			st.Dirs = append(st.Dirs, partitionDir(root, name, i))
+			st.Dirs = append(st.Dirs, partitionDir(root, name, int(i)))
 		}
 		for _, i := range partitionIndexes(name, names) {
-			if i >= m.Partitions {
+			if int32(i) >= m.Partitions {
 				st.Extra = append(st.Extra, partitionDir(root, name, i))
 			}
 		}

@@ -87,7 +87,7 @@ func (t *Topic) Config() Config {
 }
 
 // NumPartitions is the topic's current number of partitions.
-func (t *Topic) NumPartitions() int { return len(*t.parts.Load()) }
+func (t *Topic) NumPartitions() int32 { return int32(len(*t.parts.Load())) }
 
 // Partitions returns the topic's partitions, in order.
 func (t *Topic) Partitions() []*partition.Partition { return slices.Clone(*t.parts.Load()) }

@@ -39,7 +39,7 @@ func TestBadArguments(t *testing.T) {
 	require.NoError(t, err)
 	before := m.String()
 
-	for _, n := range []int{0, -1, 1 << 30} {
+	for _, n := range []int32{0, -1, 1 << 30} {
 		_, err = r.Create("u", topic.Config{Partitions: n})
 		if n == 0 {
 			require.NoError(t, err, "zero means the default")

@@ -179,7 +179,7 @@ func (g *group) partitionCountLocked() int {
 	n := 0
 	for _, name := range g.topics {
 		if t, err := g.c.reg.Topic(name); err == nil {
-			n += t.NumPartitions()
+			n += int(t.NumPartitions())
 		}
 	}
 	return n

@@ -37,7 +37,7 @@ func clockRegistry(t *testing.T, parts, n int) (*topic.Registry, *groupClock) {
 	r, err := topic.Open("/data", topic.Options{FS: vfs.NewMem(), RetentionCheckInterval: -1, Now: clock.Now})
 	require.NoError(t, err)
 	t.Cleanup(func() { r.Close() })
-	_, err = r.Create("t", topic.Config{Partitions: parts})
+	_, err = r.Create("t", topic.Config{Partitions: int32(parts)})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, producer.Options{})
 	for p := range parts {

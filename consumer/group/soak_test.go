@@ -157,7 +157,7 @@ func soakRound(t *testing.T, dir string, round int, d time.Duration) int {
 				t.Error(err)
 				return
 			}
-			p, err := tp.Partition(int32(rng.IntN(tp.NumPartitions())))
+			p, err := tp.Partition(rng.Int32N(tp.NumPartitions()))
 			if err != nil {
 				t.Error(err)
 				return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -68,11 +69,13 @@ func (e *env) topicsCreate(args []string) (err error) {
 	switch {
 	case *partitions < 1:
 		return c.usageErr("-partitions %d: a topic needs at least 1", *partitions)
+	case *partitions > math.MaxInt32:
+		return c.usageErr("-partitions %d: too many", *partitions)
 	case *segmentAge < 0 || *segmentJitter < 0 || *flushInterval < 0 || *flushMessages < 0:
 		return c.usageErr("-segment-age, -segment-jitter, -flush-interval and -flush-messages cannot be negative")
 	}
 	cfg := topic.Config{
-		Partitions:      *partitions,
+		Partitions:      int32(*partitions),
 		SegmentBytes:    segmentBytes.n,
 		SegmentAge:      *segmentAge,
 		SegmentJitter:   *segmentJitter,
@@ -103,7 +106,7 @@ func (e *env) topicsCreate(args []string) (err error) {
 	if err != nil {
 		return fmt.Errorf("creating topic %s: %w", name, err)
 	}
-	fmt.Fprintf(e.stdout, "Created topic %s with %s.\n", t.Name(), count(t.NumPartitions(), "partition"))
+	fmt.Fprintf(e.stdout, "Created topic %s with %s.\n", t.Name(), count(int(t.NumPartitions()), "partition"))
 	return nil
 }
 
