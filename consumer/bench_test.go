@@ -49,4 +49,3 @@ func BenchmarkTopicReader(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "records/s")
 }
-
