@@ -11,6 +11,8 @@ import (
 var (
 	// ErrClosed is returned by every operation on a closed log.
 	ErrClosed = errors.New("log: closed")
+	// ErrInvalidConfig means an option is out of range.
+	ErrInvalidConfig = errors.New("log: invalid configuration")
 	// ErrOffsetOutOfRange is wrapped by *OffsetOutOfRangeError.
 	ErrOffsetOutOfRange = errors.New("log: offset out of range")
 	// ErrBatchTooLarge means a batch is larger than Options.MaxBatchBytes,

@@ -2,6 +2,8 @@ package log
 
 import (
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -337,9 +339,15 @@ func TestOptionsValidation(t *testing.T) {
 		{Flush: FlushPolicy(9)},
 		{MaxBatchBytes: 5},
 		{Codec: 7},
+		{SegmentJitter: -1},
+		{FlushRecords: -1},
+		{IndexIntervalBytes: -1},
 	} {
-		_, err := Open(t.TempDir(), o)
-		require.Error(t, err, "%+v", o)
+		dir := filepath.Join(t.TempDir(), "p")
+		_, err := Open(dir, o)
+		require.ErrorIs(t, err, ErrInvalidConfig, "%+v", o)
+		_, err = os.Stat(dir)
+		require.ErrorIs(t, err, os.ErrNotExist, "refused options create nothing: %+v", o)
 	}
 }
 

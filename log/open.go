@@ -36,8 +36,8 @@ import (
 // empty at that start, as Kafka's does, so that no offset below it is
 // handed out again.
 func Open(dir string, opts Options) (*Log, error) {
-	opts, err := opts.withDefaults()
-	if err != nil {
+	opts = opts.withDefaults()
+	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	fsys := opts.FS
@@ -46,6 +46,7 @@ func Open(dir string, opts Options) (*Log, error) {
 	}
 	var lock io.Closer = noLock{}
 	if !opts.NoLock {
+		var err error
 		if lock, err = fsys.Lock(filepath.Join(dir, lockFileName)); err != nil {
 			if errors.Is(err, ErrLocked) {
 				return nil, fmt.Errorf("log: %s is open elsewhere: %w", dir, err)

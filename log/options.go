@@ -152,9 +152,9 @@ const (
 	maxSegmentBytes               = 1<<31 - 1
 )
 
-// withDefaults returns a copy of o with defaults filled in, or an error
-// naming the first field out of range.
-func (o Options) withDefaults() (Options, error) {
+// withDefaults returns a copy of o with every zero field set to its
+// default.
+func (o Options) withDefaults() Options {
 	if o.FS == nil {
 		o.FS = vfs.Default
 	}
@@ -182,25 +182,31 @@ func (o Options) withDefaults() (Options, error) {
 	if o.RetentionCheckInterval == 0 {
 		o.RetentionCheckInterval = DefaultRetentionCheckInterval
 	}
+	return o
+}
+
+// validate returns an error wrapping ErrInvalidConfig that names the
+// first field of defaulted options out of range.
+func (o Options) validate() error {
 	switch {
 	case o.SegmentBytes < record.HeaderSize || o.SegmentBytes > maxSegmentBytes:
-		return o, fmt.Errorf("log: SegmentBytes %d outside [%d, %d]", o.SegmentBytes, record.HeaderSize, maxSegmentBytes)
+		return fmt.Errorf("%w: SegmentBytes %d outside [%d, %d]", ErrInvalidConfig, o.SegmentBytes, record.HeaderSize, maxSegmentBytes)
 	case o.SegmentAge < 0:
-		return o, fmt.Errorf("log: negative SegmentAge %v", o.SegmentAge)
+		return fmt.Errorf("%w: negative SegmentAge %v", ErrInvalidConfig, o.SegmentAge)
 	case o.SegmentJitter < 0:
-		return o, fmt.Errorf("log: negative SegmentJitter %v", o.SegmentJitter)
+		return fmt.Errorf("%w: negative SegmentJitter %v", ErrInvalidConfig, o.SegmentJitter)
 	case o.IndexIntervalBytes < 0 || o.MaxIndexBytes < 0:
-		return o, fmt.Errorf("log: negative index size")
+		return fmt.Errorf("%w: negative index size", ErrInvalidConfig)
 	case o.MaxBatchBytes < record.HeaderSize:
-		return o, fmt.Errorf("log: MaxBatchBytes %d below the %d-byte batch header", o.MaxBatchBytes, record.HeaderSize)
+		return fmt.Errorf("%w: MaxBatchBytes %d below the %d-byte batch header", ErrInvalidConfig, o.MaxBatchBytes, record.HeaderSize)
 	case o.Flush < FlushNever || o.Flush > FlushAlways:
-		return o, fmt.Errorf("log: unknown flush policy %d", o.Flush)
+		return fmt.Errorf("%w: unknown flush policy %d", ErrInvalidConfig, o.Flush)
 	case o.FlushRecords < 0 || o.FlushInterval < 0:
-		return o, fmt.Errorf("log: negative flush setting")
+		return fmt.Errorf("%w: negative flush setting", ErrInvalidConfig)
 	case !o.Codec.Valid():
-		return o, fmt.Errorf("log: %w %d", compress.ErrUnknownCodec, o.Codec)
+		return fmt.Errorf("%w: %w %d", ErrInvalidConfig, compress.ErrUnknownCodec, o.Codec)
 	}
-	return o, nil
+	return nil
 }
 
 func (o Options) segmentOptions() segment.Options {

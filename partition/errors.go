@@ -14,6 +14,7 @@ var (
 	ErrEmptyBatch       = log.ErrEmptyBatch
 	ErrCorrupt          = log.ErrCorrupt
 	ErrLocked           = log.ErrLocked
+	ErrInvalidConfig    = log.ErrInvalidConfig
 )
 
 // OffsetOutOfRangeError is the log's: an offset below the log start or

@@ -19,7 +19,7 @@ import (
 )
 
 // Options configure a registry. The zero value of every field means its
-// default.
+// default; Open copies them.
 type Options struct {
 	// FS is the filesystem. Default vfs.Default.
 	FS vfs.FS
@@ -31,6 +31,18 @@ type Options struct {
 	// retention in the background. Default 5 minutes; negative: never on
 	// its own.
 	RetentionCheckInterval time.Duration
+}
+
+// withDefaults returns o with every zero field set to its default. No
+// value of Options is out of range.
+func (o Options) withDefaults() Options {
+	if o.FS == nil {
+		o.FS = vfs.Default
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
 }
 
 // lockFileName is the registry's lock in its directory.
@@ -69,12 +81,7 @@ type Registry struct {
 // the registry, committed offsets say, forgets such a topic when it opens
 // again on the registry.)
 func Open(root string, opts Options) (*Registry, error) {
-	if opts.FS == nil {
-		opts.FS = vfs.Default
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	opts = opts.withDefaults()
 	if err := vfs.MkdirAllSynced(opts.FS, root); err != nil {
 		return nil, fmt.Errorf("topic: %w", err)
 	}
