@@ -10,22 +10,8 @@ import (
 	"github.com/commitlog-go/commitlog/log"
 	"github.com/commitlog-go/commitlog/offsets"
 	"github.com/commitlog-go/commitlog/partition"
-	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/topic"
 )
-
-// Record is a record as a reader returns it: where it is stored and what
-// it holds. Its byte slices point into the reader's buffers and are valid
-// until the reader's next call.
-type Record struct {
-	Topic     string
-	Partition int32
-	Offset    int64
-	Time      time.Time
-	Key       []byte
-	Value     []byte
-	Headers   []record.Header
-}
 
 // Position says where a reader starts.
 type Position struct {
