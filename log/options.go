@@ -2,10 +2,12 @@ package log
 
 import (
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
 	"github.com/commitlog-go/commitlog/compress"
+	"github.com/commitlog-go/commitlog/metrics"
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
 	"github.com/commitlog-go/commitlog/vfs"
@@ -135,6 +137,16 @@ type Options struct {
 	// under its root; a Log opened so does not stop a second Open of the
 	// same directory, which would corrupt it.
 	NoLock bool
+	// Logger receives a line for each decision the log makes on its own:
+	// what recovery cut or dropped, checkpoints it could not use,
+	// segments it rolled or deleted, truncations and the failure that
+	// stops it. A topic passes one with the topic and partition as
+	// attributes. Default nil: discard.
+	Logger *slog.Logger
+	// Metrics receives the log's measurements (see package metrics), with
+	// empty labels unless wrapped by metrics.With, as a topic does.
+	// Default nil: discard.
+	Metrics metrics.Collector
 }
 
 // Defaults of Options.
@@ -182,6 +194,10 @@ func (o Options) withDefaults() Options {
 	if o.RetentionCheckInterval == 0 {
 		o.RetentionCheckInterval = DefaultRetentionCheckInterval
 	}
+	if o.Logger == nil {
+		o.Logger = discardLogger
+	}
+	o.Metrics = metrics.OrDiscard(o.Metrics)
 	return o
 }
 
@@ -208,6 +224,9 @@ func (o Options) validate() error {
 	}
 	return nil
 }
+
+// discardLogger is what a nil Options.Logger means.
+var discardLogger = slog.New(slog.DiscardHandler)
 
 func (o Options) segmentOptions() segment.Options {
 	return segment.Options{IndexIntervalBytes: o.IndexIntervalBytes, MaxIndexBytes: o.MaxIndexBytes, Now: o.Now}
