@@ -95,14 +95,15 @@ func (pos Position) resolve(t *topic.Topic, p *partition.Partition) (int64, erro
 		}
 		return pos.offset, nil
 	}
-	off, found, err := p.ListOffset(pos.time.UnixMilli())
+	// A time before 1970 is before every record.
+	listed, found, err := p.ListOffset(max(pos.time.UnixMilli(), 0))
 	if err != nil {
 		return 0, err
 	}
 	if !found {
 		return p.HighWatermark(), nil
 	}
-	return off, nil
+	return listed.Offset, nil
 }
 
 // partitionCursor reads one partition for a reader.

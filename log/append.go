@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/commitlog-go/commitlog/metrics"
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
 )
@@ -121,6 +122,8 @@ func (l *Log) write(data []byte, info AppendInfo, leader bool) error {
 	}
 	l.logEnd.Store(info.LastOffset + 1)
 	l.changes.Broadcast()
+	l.metrics.Add(metrics.AppendRecords, metrics.Labels{}, float64(info.Records))
+	l.metrics.Add(metrics.AppendBytes, metrics.Labels{}, float64(len(data)))
 	return nil
 }
 
@@ -213,11 +216,21 @@ func (l *Log) maybeRoll(size int, info AppendInfo) error {
 	if err != nil {
 		return err
 	}
-	full := active.Size() > 0 && (active.Size()+int64(size) > l.opts.SegmentBytes ||
-		active.RollAge(info.MaxTimestamp, l.opts.Now()) > l.opts.SegmentAge-l.rollJitter ||
-		room < info.Batches)
-	if !full && active.CanHoldOffset(info.FirstOffset) && active.CanHoldOffset(info.LastOffset) {
-		return nil
+	var reason string
+	switch {
+	case active.Size() == 0:
+	case active.Size()+int64(size) > l.opts.SegmentBytes:
+		reason = "size"
+	case active.RollAge(info.MaxTimestamp, l.opts.Now()) > l.opts.SegmentAge-l.rollJitter:
+		reason = "age"
+	case room < info.Batches:
+		reason = "index full"
+	}
+	if reason == "" {
+		if active.CanHoldOffset(info.FirstOffset) && active.CanHoldOffset(info.LastOffset) {
+			return nil
+		}
+		reason = "offset beyond 32-bit reach"
 	}
 	// The new segment starts at the log end, even when the batches begin
 	// after it (a follower copying a gap): a segment may begin with a gap,
@@ -228,13 +241,13 @@ func (l *Log) maybeRoll(size int, info AppendInfo) error {
 	if info.LastOffset-base > math.MaxInt32 {
 		base = info.FirstOffset
 	}
-	return l.roll(list, base)
+	return l.roll(list, base, reason)
 }
 
 // roll seals the active segment and appends a new one at base. An empty
 // active segment (which rolls only to make room for an offset its 32-bit
 // relative offsets cannot reach) is dropped rather than kept.
-func (l *Log) roll(list *segmentList, base int64) error {
+func (l *Log) roll(list *segmentList, base int64, reason string) error {
 	old := list.active()
 	keep := list.segs
 	dropOld := old.Size() == 0
@@ -260,6 +273,9 @@ func (l *Log) roll(list *segmentList, base int64) error {
 		}
 	}
 	l.flush.requestBackground()
+	l.metrics.Add(metrics.SegmentRolls, metrics.Labels{}, 1)
+	l.logger.Debug("segment rolled", "file", l.segmentFile(s), "offset", base,
+		"sealed_bytes", old.Size(), "reason", reason)
 	return nil
 }
 
@@ -312,7 +328,7 @@ func (l *Log) Roll() error {
 	if list.active().Size() == 0 {
 		return nil
 	}
-	if err := l.roll(list, l.logEnd.Load()); err != nil {
+	if err := l.roll(list, l.logEnd.Load(), "asked"); err != nil {
 		return l.fail(err)
 	}
 	return nil

@@ -128,7 +128,7 @@ func TestClosedLog(t *testing.T) {
 	_, calls["DeleteRecordsBefore"] = l.DeleteRecordsBefore(1)
 	_, calls["EnforceRetention"] = l.EnforceRetention()
 	_, _, calls["ListOffset"] = l.ListOffset(0)
-	_, _, calls["OffsetForTimestamp"] = l.OffsetForTimestamp(0)
+	_, _, calls["ListOffset(MaxTimestamp)"] = l.ListOffset(MaxTimestamp)
 	_, _, calls["Read"] = l.Read(nil, 0, ReadOptions{})
 	_, calls["ReadTo"] = l.ReadTo(&bytes.Buffer{}, 0, ReadOptions{})
 	calls["Roll"] = l.Roll()

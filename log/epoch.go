@@ -102,6 +102,18 @@ func (c *epochCache) earliest() (epoch int32, startOffset int64, ok bool) {
 	return e.Epoch, e.StartOffset, true
 }
 
+// epochAt returns the epoch of the newest entry that begins at or before
+// offset; ok is false if there is none.
+func (c *epochCache) epochAt(offset int64) (epoch int32, ok bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	i := sort.Search(len(c.list), func(i int) bool { return c.list[i].StartOffset > offset })
+	if i == 0 {
+		return 0, false
+	}
+	return c.list[i-1].Epoch, true
+}
+
 // entries returns a copy of the entries, oldest first.
 func (c *epochCache) entries() []EpochEntry {
 	c.mu.RLock()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path/filepath"
 
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
@@ -33,6 +34,10 @@ func (l *Log) loadEpochs(logStart, logEnd int64, recovered bool) error {
 		entries, err = readEpochCheckpoint(l.opts.FS, l.dir)
 		if err != nil && !errors.Is(err, ErrBadCheckpoint) {
 			return err // one that cannot be read at all is not absent
+		}
+		if err != nil {
+			l.logger.Warn("leader-epoch checkpoint does not parse: rebuilding it from the batches",
+				"file", filepath.Join(l.dir, epochCheckpointName), "err", err)
 		}
 	}
 	l.epochs = newEpochCache(entries)

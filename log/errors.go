@@ -27,6 +27,9 @@ var (
 	// ErrCorrupt is record.ErrCorrupt: bytes handed to Append, or found on
 	// disk, that break the batch format.
 	ErrCorrupt = record.ErrCorrupt
+	// ErrInvalidTimestamp means ListOffset was given a negative time that
+	// is none of the special times it takes.
+	ErrInvalidTimestamp = errors.New("log: invalid list-offsets timestamp")
 	// ErrLocked is vfs.ErrLocked: the directory is open in another Log,
 	// in this process or another.
 	ErrLocked = vfs.ErrLocked

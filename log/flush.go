@@ -4,6 +4,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/commitlog-go/commitlog/metrics"
 )
 
 // flusher makes appended data durable: on demand (Sync, and appends under
@@ -143,6 +145,7 @@ func (f *flusher) syncTo(end int64) error {
 		return err
 	}
 	defer release()
+	from, began := f.recoveryPoint.Load(), time.Now()
 	for _, s := range segs {
 		select {
 		case <-f.quit:
@@ -159,6 +162,9 @@ func (f *flusher) syncTo(end int64) error {
 	// the files before the fsyncs, so the caller's are durable either
 	// way; only the recovery point may have to wait for a later flush.
 	f.raise(gen, target)
+	l.metrics.Add(metrics.Fsyncs, metrics.Labels{}, 1)
+	l.metrics.Observe(metrics.FsyncSeconds, metrics.Labels{}, time.Since(began).Seconds())
+	l.metrics.Observe(metrics.FsyncRecords, metrics.Labels{}, float64(max(target-from, 0)))
 	return nil
 }
 

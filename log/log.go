@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/commitlog-go/commitlog/internal/notify"
+	"github.com/commitlog-go/commitlog/metrics"
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
 )
@@ -35,6 +37,10 @@ type Log struct {
 	dir  string
 	opts Options
 	lock io.Closer
+	// logger and metrics are Options.Logger and Options.Metrics, which
+	// never change while the log is open.
+	logger  *slog.Logger
+	metrics metrics.Collector
 
 	// mu is the writer lock.
 	mu      sync.Mutex
@@ -167,7 +173,9 @@ func (l *Log) fail(err error) error {
 	if !errors.As(err, &f) {
 		f = &failedError{cause: err}
 	}
-	l.failed.CompareAndSwap(nil, f)
+	if l.failed.CompareAndSwap(nil, f) {
+		l.logger.Error("log failed", "dir", l.dir, "err", f.cause)
+	}
 	return f
 }
 

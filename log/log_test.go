@@ -305,7 +305,7 @@ func TestReadAtEverySegmentBoundary(t *testing.T) {
 	}
 }
 
-func TestOffsetForTimestamp(t *testing.T) {
+func TestListOffsetByTime(t *testing.T) {
 	l := mustOpen(t, t.TempDir(), Options{SegmentBytes: 2000})
 	appendN(t, l, 0, 300, 10) // record i has timestamp base + 10 i
 	base := int64(1_700_000_000_000)
@@ -322,11 +322,12 @@ func TestOffsetForTimestamp(t *testing.T) {
 		{base + 2991, 0, false},
 	}
 	for _, c := range cases {
-		got, found, err := l.OffsetForTimestamp(c.ts)
+		got, found, err := l.ListOffset(c.ts)
 		require.NoError(t, err)
 		require.Equal(t, c.found, found, "ts %d", c.ts)
 		if c.found {
-			require.Equal(t, c.want, got, "ts %d", c.ts)
+			require.Equal(t, c.want, got.Offset, "ts %d", c.ts)
+			require.Equal(t, base+10*c.want, got.Timestamp, "ts %d: the record's time", c.ts)
 		}
 	}
 }

@@ -47,6 +47,7 @@ func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 		return start, l.fail(err)
 	}
 	l.logStart.Store(offset)
+	l.logger.Info("records deleted", "log_start_offset", offset)
 	if l.epochs.truncateFromStart(offset) {
 		if err := l.saveEpochs(); err != nil {
 			return offset, err
@@ -60,5 +61,5 @@ func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 	}
 	kept := append([]*segment.Segment(nil), list.segs[i:]...)
 	l.segs.Store(&segmentList{segs: kept})
-	return offset, deleteSegments(list.segs[:i])
+	return offset, l.deleteSegments(list.segs[:i])
 }

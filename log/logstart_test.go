@@ -53,10 +53,10 @@ func TestDeleteRecordsBefore(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, int64(135), l.LogStartOffset(), "the start survives a reopen")
 		require.Equal(t, values(135, 65), readAll(t, l, 135))
-		offset, found, err := l.OffsetForTimestamp(0)
+		listed, found, err := l.ListOffset(0)
 		require.NoError(t, err)
 		require.True(t, found)
-		require.Equal(t, int64(135), offset, "time lookups respect the start")
+		require.Equal(t, int64(135), listed.Offset, "time lookups respect the start")
 
 		start, err = l.DeleteRecordsBefore(200)
 		require.NoError(t, err)
@@ -190,7 +190,7 @@ func TestListOffset(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, c.found, found, "ts %d", c.ts)
 		if c.found {
-			require.Equal(t, c.want, got, "ts %d", c.ts)
+			require.Equal(t, c.want, got.Offset, "ts %d", c.ts)
 		}
 	}
 	require.NoError(t, l.Close())

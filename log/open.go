@@ -54,7 +54,8 @@ func Open(dir string, opts Options) (*Log, error) {
 			return nil, fmt.Errorf("log: locking %s: %w", dir, err)
 		}
 	}
-	l := &Log{dir: dir, opts: opts, lock: lock, builder: record.NewBuilder(), rollJitter: opts.rollJitter()}
+	l := &Log{dir: dir, opts: opts, lock: lock, logger: opts.Logger, metrics: opts.Metrics,
+		builder: record.NewBuilder(), rollJitter: opts.rollJitter()}
 	l.retentionBound.Store(NoRetentionBound)
 	restartAt, err := l.load()
 	if err != nil {
@@ -82,6 +83,8 @@ func Open(dir string, opts Options) (*Log, error) {
 		l.Close()
 		return nil, fmt.Errorf("log: finishing an interrupted truncation in %s: %w", dir, err)
 	}
+	l.logger.Debug("log opened", "dir", dir, "log_start_offset", l.logStart.Load(),
+		"log_end_offset", l.logEnd.Load(), "segments", l.NumSegments())
 	return l, nil
 }
 
@@ -126,13 +129,16 @@ func (l *Log) load() (restartAt int64, err error) {
 			return 0, fmt.Errorf("%w: %s: log start %d is past the log end %d",
 				ErrBadCheckpoint, filepath.Join(l.dir, logStartFile), start, end)
 		}
+		l.logger.Warn("recovery cut below the checkpointed log start: the log restarts empty there",
+			"file", filepath.Join(l.dir, logStartFile), "offset", start, "log_end_offset", end)
 		restartAt, start = start, end
 	default:
 		if i := list.find(start); i > 0 {
 			// Segments wholly below the log start are what a crash left
 			// of a retention pass or DeleteRecordsBefore: finish deleting
 			// them.
-			if err := deleteSegments(list.segs[:i]); err != nil {
+			l.logger.Info("deleting segments below the log start", "segments", i, "log_start_offset", start)
+			if err := l.deleteSegments(list.segs[:i]); err != nil {
 				releaseAll(list.segs[i:])
 				return 0, err
 			}
@@ -166,6 +172,7 @@ func (l *Log) readCheckpointAtOpen(name string) (offset int64, ok bool, err erro
 	}
 	offset, ok, err = readOffsetCheckpoint(l.opts.FS, l.dir, name)
 	if errors.Is(err, ErrBadCheckpoint) {
+		l.logger.Warn("checkpoint does not parse: ignored", "file", filepath.Join(l.dir, name), "err", err)
 		return 0, false, nil
 	}
 	return offset, ok, err
@@ -218,6 +225,8 @@ func (l *Log) loadSegments(names []string, logStart int64) (*segmentList, error)
 		}
 		// The files do not match a clean shutdown after all. Recovery
 		// cuts files, so the marker must go first.
+		l.logger.Warn("files contradict the clean-shutdown marker: recovering",
+			"file", filepath.Join(l.dir, cleanShutdownMarker), "err", err)
 		if err := l.removeCleanMarker(); err != nil {
 			releaseAll(segs)
 			return nil, err
@@ -236,6 +245,8 @@ func (l *Log) loadSegments(names []string, logStart int64) (*segmentList, error)
 		rp = 0
 	}
 	from := (&segmentList{segs: segs}).find(max(rp, logStart))
+	l.logger.Info("unclean shutdown: recovering", "dir", l.dir, "recovery_point", rp,
+		"segments", len(segs)-from)
 	kept, err := l.recover(segs, from) // releases segs on error
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/commitlog-go/commitlog/metrics"
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
 )
@@ -85,6 +86,9 @@ func (l *Log) Read(dst []byte, offset int64, opts ReadOptions) ([]byte, ReadInfo
 		out = buf[:len(dst)+sp.bytes]
 		return sp, nil
 	})
+	if info.Bytes > 0 {
+		l.metrics.Add(metrics.ReadBytes, metrics.Labels{}, float64(info.Bytes))
+	}
 	return out, info, err
 }
 
@@ -162,8 +166,12 @@ func (l *Log) ReadTo(w io.Writer, offset int64, opts ReadOptions) (ReadInfo, err
 			sp.incomplete = true
 		}
 		if err == nil && sp.bytes > 0 {
-			var n int64
-			if n, err = copySection(w, s.File(), start.Position, int64(sp.bytes)); err != nil {
+			n, bySendfile, cerr := copySection(w, s.File(), start.Position, int64(sp.bytes))
+			l.metrics.Add(metrics.ReadBytes, metrics.Labels{}, float64(n))
+			if bySendfile {
+				l.metrics.Add(metrics.SendfileBytes, metrics.Labels{}, float64(n))
+			}
+			if err = cerr; err != nil {
 				// What went out is out: report it, and let the read not
 				// be tried again, which would send it twice.
 				err = fmt.Errorf("log: writing segment %d: %d of %d bytes written: %w", s.BaseOffset(), n, sp.bytes, err)
@@ -292,55 +300,3 @@ func (l *Log) readOnce(offset int64, opts ReadOptions,
 	}
 }
 
-// OffsetForTimestamp returns the offset of the first record whose
-// timestamp is at or after ts, as Kafka's ListOffsets answers a time, or
-// found false when every record is older. It reads the one batch that
-// holds the record.
-func (l *Log) OffsetForTimestamp(ts int64) (offset int64, found bool, err error) {
-	segs, release, err := l.acquireFrom(l.logStart.Load())
-	if err != nil {
-		return 0, false, err
-	}
-	defer release()
-	bufp := headerBufs.Get().(*[]byte)
-	defer headerBufs.Put(bufp)
-	for _, s := range segs {
-		maxTS, err := s.MaxTimestamp()
-		if err != nil {
-			return 0, false, err
-		}
-		if maxTS < ts {
-			continue
-		}
-		offset, found, err := s.FindOffsetByTimestamp(ts, s.Size(), *bufp)
-		if err != nil || found {
-			return max(offset, l.logStart.Load()), found, err
-		}
-	}
-	return 0, false, nil
-}
-
-// The special times Kafka's ListOffsets takes.
-const (
-	// LatestTimestamp asks ListOffset for the log end offset.
-	LatestTimestamp int64 = -1
-	// EarliestTimestamp asks ListOffset for the log start offset.
-	EarliestTimestamp int64 = -2
-)
-
-// ListOffset answers Kafka's ListOffsets for one partition: the log start
-// for EarliestTimestamp, the log end for LatestTimestamp, and otherwise
-// the offset of the first record whose timestamp is at or after ts, never
-// below the log start. found is false when every record is older than ts.
-func (l *Log) ListOffset(ts int64) (offset int64, found bool, err error) {
-	if l.isClosed.Load() {
-		return 0, false, ErrClosed
-	}
-	switch ts {
-	case EarliestTimestamp:
-		return l.logStart.Load(), true, nil
-	case LatestTimestamp:
-		return l.logEnd.Load(), true, nil
-	}
-	return l.OffsetForTimestamp(ts)
-}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/commitlog-go/commitlog/metrics"
 	"github.com/commitlog-go/commitlog/segment"
 )
 
@@ -37,6 +38,13 @@ func (l *Log) recover(segs []*segment.Segment, from int) (_ []*segment.Segment, 
 	}()
 	keep := len(segs) // segs[:keep] stay
 	cutAny := false
+	var scanned, cutBytes int64
+	read := 0
+	dropReason := "after a torn or corrupt batch"
+	defer func() {
+		l.metrics.Add(metrics.RecoveryBytesScanned, metrics.Labels{}, float64(scanned))
+		l.metrics.Add(metrics.RecoveryBytesCut, metrics.Labels{}, float64(cutBytes))
+	}()
 	next := segs[from].BaseOffset()
 	for i := from; i < len(segs) && keep == len(segs); i++ {
 		s := segs[i]
@@ -51,14 +59,22 @@ func (l *Log) recover(segs []*segment.Segment, from int) (_ []*segment.Segment, 
 					return nil, err
 				}
 				if lost {
+					l.logger.Warn("recovery found a hole before a segment",
+						"file", l.segmentFile(s), "offset", next, "next_base_offset", s.BaseOffset())
+					dropReason = "after a hole in offsets"
 					keep = i
 					break
 				}
 			}
 		}
 		cut, err := s.Recover()
+		read++
+		scanned += s.Size() + cut
+		cutBytes += cut
 		var overflow *segment.OverflowError
 		if errors.As(err, &overflow) {
+			l.logger.Warn("recovery split a segment whose offsets overflow it",
+				"file", l.segmentFile(s), "offset", s.NextOffset(), "position", overflow.Pos)
 			if segs, err = l.split(segs, i, overflow.Pos); err != nil {
 				return nil, err
 			}
@@ -72,6 +88,8 @@ func (l *Log) recover(segs []*segment.Segment, from int) (_ []*segment.Segment, 
 		}
 		next = s.NextOffset()
 		if cut > 0 {
+			l.logger.Warn("recovery cut a torn or corrupt segment tail",
+				"file", l.segmentFile(s), "offset", next, "bytes_cut", cut, "bytes_kept", s.Size())
 			keep = i + 1
 			cutAny = true
 		}
@@ -81,6 +99,9 @@ func (l *Log) recover(segs []*segment.Segment, from int) (_ []*segment.Segment, 
 	dropped := segs[keep:]
 	segs = segs[:keep:keep]
 	for _, s := range dropped {
+		l.logger.Warn("recovery dropped a segment", "file", l.segmentFile(s),
+			"offset", s.BaseOffset(), "bytes", s.Size(), "reason", dropReason)
+		cutBytes += s.Size()
 		s.MarkDeleted()
 		if rerr := s.Release(); rerr != nil && err == nil {
 			err = rerr
@@ -89,7 +110,14 @@ func (l *Log) recover(segs []*segment.Segment, from int) (_ []*segment.Segment, 
 	if err != nil {
 		return nil, err
 	}
+	l.logger.Info("log recovered", "dir", l.dir, "segments_read", read, "bytes_scanned", scanned,
+		"bytes_cut", cutBytes, "segments_dropped", len(dropped), "log_end_offset", segs[len(segs)-1].NextOffset())
 	return segs, l.finishRecovery(segs, from)
+}
+
+// segmentFile is the path of s's log file, for log lines.
+func (l *Log) segmentFile(s *segment.Segment) string {
+	return segment.Path(l.dir, s.BaseOffset(), segment.LogExt)
 }
 
 // lostBefore reports whether the hole between prev's batches and next's

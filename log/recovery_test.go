@@ -150,10 +150,10 @@ func TestIndexesRebuilt(t *testing.T) {
 			for _, off := range []int64{0, 1, 59, 60, 333, 599} {
 				require.Equal(t, values(off, 600-off), readAll(t, l, off))
 			}
-			ts, found, err := l.OffsetForTimestamp(1_700_000_000_000 + 4321)
+			listed, found, err := l.ListOffset(1_700_000_000_000 + 4321)
 			require.NoError(t, err)
 			require.True(t, found)
-			require.Equal(t, int64(433), ts)
+			require.Equal(t, int64(433), listed.Offset)
 		})
 	}
 }

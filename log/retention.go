@@ -57,6 +57,7 @@ func (l *Log) EnforceRetention() (RetentionResult, error) {
 		total += s.Size()
 	}
 	n := 0 // segments to delete: list.segs[:n]
+	byAge, bySize := false, false
 	for i, s := range list.segs {
 		if s.Size() == 0 || (i+1 < len(list.segs) && list.segs[i+1].BaseOffset() > bound) ||
 			(i+1 == len(list.segs) && l.logEnd.Load() > bound) {
@@ -70,6 +71,7 @@ func (l *Log) EnforceRetention() (RetentionResult, error) {
 		if !expired && !tooBig {
 			break
 		}
+		byAge, bySize = byAge || expired, bySize || tooBig
 		total -= s.Size()
 		n = i + 1
 	}
@@ -83,7 +85,7 @@ func (l *Log) EnforceRetention() (RetentionResult, error) {
 	}
 	if n == len(list.segs) {
 		// The active segment goes too: roll an empty one after it first.
-		if err := l.roll(list, l.logEnd.Load()); err != nil {
+		if err := l.roll(list, l.logEnd.Load(), "retention of the active segment"); err != nil {
 			return RetentionResult{}, l.fail(err)
 		}
 		list = l.segs.Load()
@@ -104,7 +106,16 @@ func (l *Log) EnforceRetention() (RetentionResult, error) {
 	}
 	l.segs.Store(&segmentList{segs: append([]*segment.Segment(nil), list.segs[n:]...)})
 	res.LogStartOffset = newStart
-	if err := deleteSegments(list.segs[:n]); err != nil {
+	reason := "age"
+	switch {
+	case byAge && bySize:
+		reason = "age and size"
+	case bySize:
+		reason = "size"
+	}
+	l.logger.Info("retention deleted segments", "segments", n, "bytes", res.Bytes,
+		"log_start_offset", newStart, "reason", reason)
+	if err := l.deleteSegments(list.segs[:n]); err != nil {
 		return res, fmt.Errorf("log: retention: %w", err)
 	}
 	return res, nil

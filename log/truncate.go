@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path/filepath"
 
+	"github.com/commitlog-go/commitlog/metrics"
 	"github.com/commitlog-go/commitlog/segment"
 )
 
@@ -80,11 +81,13 @@ func (l *Log) withIntent(name string, offset int64, truncate func(int64) error) 
 // finishIntents carries out a truncation a crash interrupted.
 func (l *Log) finishIntents() error {
 	if offset, ok, _ := l.readCheckpointAtOpen(truncateFullyIntentFile); ok {
+		l.logger.Warn("finishing an interrupted truncation", "file", filepath.Join(l.dir, truncateFullyIntentFile), "offset", offset)
 		if err := l.withIntent(truncateFullyIntentFile, offset, l.truncateFullyLocked); err != nil {
 			return err
 		}
 	}
 	if offset, ok, _ := l.readCheckpointAtOpen(truncateIntentFile); ok {
+		l.logger.Warn("finishing an interrupted truncation", "file", filepath.Join(l.dir, truncateIntentFile), "offset", offset)
 		return l.withIntent(truncateIntentFile, offset, l.truncateToLocked)
 	}
 	return nil
@@ -148,7 +151,8 @@ func (l *Log) cutTo(offset int64) error {
 			return err
 		}
 	}
-	if err := deleteSegments(dropped); err != nil {
+	l.logger.Info("log truncated", "offset", offset, "log_end_offset", end, "segments_deleted", len(dropped))
+	if err := l.deleteSegments(dropped); err != nil {
 		return err
 	}
 	return nil
@@ -178,7 +182,7 @@ func (l *Log) truncateFullyLocked(offset int64) error {
 	// Unlink the old files before creating the new segment, which may take
 	// the name of one of them. The list keeps its references until the new
 	// segment replaces it, so that readers meanwhile find open segments.
-	if err := removeSegmentFiles(old); err != nil {
+	if err := l.removeSegmentFiles(old); err != nil {
 		return err
 	}
 	if err := l.removeStraySegmentFiles(); err != nil {
@@ -203,6 +207,7 @@ func (l *Log) truncateFullyLocked(offset int64) error {
 		return err
 	}
 	l.epochs.clear()
+	l.logger.Info("log truncated fully", "offset", offset, "segments_deleted", len(old))
 	return l.saveEpochs()
 }
 
@@ -211,7 +216,8 @@ func (l *Log) truncateFullyLocked(offset int64) error {
 // (they may have the same base offsets); readers still holding a dropped
 // segment read on through its open log file. It returns the first
 // failure, having tried every segment.
-func removeSegmentFiles(segs []*segment.Segment) error {
+func (l *Log) removeSegmentFiles(segs []*segment.Segment) error {
+	l.metrics.Add(metrics.SegmentDeletions, metrics.Labels{}, float64(len(segs)))
 	var first error
 	for _, s := range segs {
 		if err := s.RemoveFilesNow(); err != nil && first == nil {
@@ -249,8 +255,8 @@ func (l *Log) removeStraySegmentFiles() error {
 // deleteSegments unlinks the files of segments dropped from the list and
 // drops the list's reference on them. Every segment is released, even when
 // unlinking one fails.
-func deleteSegments(segs []*segment.Segment) error {
-	err := removeSegmentFiles(segs)
+func (l *Log) deleteSegments(segs []*segment.Segment) error {
+	err := l.removeSegmentFiles(segs)
 	for _, s := range segs {
 		if rerr := s.Release(); rerr != nil && err == nil {
 			err = fmt.Errorf("log: deleting segment %d: %w", s.BaseOffset(), rerr)

@@ -267,26 +267,27 @@ func (p *Partition) Wait(ctx context.Context, offset int64) error {
 // Take the channel before checking the high watermark.
 func (p *Partition) Changed() <-chan struct{} { return p.changes.Wait() }
 
-// ListOffset answers Kafka's ListOffsets for a consumer: the log start for
-// log.EarliestTimestamp, the high watermark for log.LatestTimestamp, and
-// otherwise the offset of the first committed record whose timestamp is at
-// or after ts. found is false when there is none.
-func (p *Partition) ListOffset(ts int64) (offset int64, found bool, err error) {
+// ListOffset answers Kafka's ListOffsets for a consumer, as
+// log.Log.ListOffset does but within the committed records: the high
+// watermark (and the current leader epoch) for log.LatestTimestamp, and
+// for log.MaxTimestamp or a time, found false when the record that answers
+// is not committed yet.
+func (p *Partition) ListOffset(ts int64) (_ log.ListedOffset, found bool, err error) {
 	if p.closed.Load() {
-		return 0, false, p.wrap("list offset", ErrClosed)
+		return log.ListedOffset{}, false, p.wrap("list offset", ErrClosed)
 	}
 	hw := p.HighWatermark()
 	if ts == log.LatestTimestamp {
-		return hw, true, nil
+		return log.ListedOffset{Offset: hw, Timestamp: record.NoTimestamp, LeaderEpoch: p.log.LeaderEpoch()}, true, nil
 	}
-	offset, found, err = p.log.ListOffset(ts)
+	listed, found, err := p.log.ListOffset(ts)
 	if err != nil {
-		return 0, false, p.wrap("list offset", err)
+		return log.ListedOffset{}, false, p.wrap("list offset", err)
 	}
-	if found && offset >= hw && ts != log.EarliestTimestamp {
-		return 0, false, nil
+	if found && listed.Offset >= hw && ts != log.EarliestTimestamp {
+		return log.ListedOffset{}, false, nil
 	}
-	return offset, found, nil
+	return listed, found, nil
 }
 
 // DeleteRecordsBefore makes offset the log start, as Kafka's DeleteRecords

@@ -103,13 +103,16 @@ func TestCommittedReadsNeverPassTheHighWatermark(t *testing.T) {
 	require.Equal(t, int64(4), info.NextOffset)
 	require.Equal(t, 2, countBatches(t, buf.Bytes()))
 
-	off, found, err := p.ListOffset(log.LatestTimestamp)
+	listed, found, err := p.ListOffset(log.LatestTimestamp)
 	require.NoError(t, err)
 	require.True(t, found)
-	require.Equal(t, int64(4), off, "latest is the high watermark")
+	require.Equal(t, int64(4), listed.Offset, "latest is the high watermark")
 	_, found, err = p.ListOffset(rec(5).Timestamp)
 	require.NoError(t, err)
 	require.False(t, found, "a timestamp only uncommitted records reach")
+	_, found, err = p.ListOffset(log.MaxTimestamp)
+	require.NoError(t, err)
+	require.False(t, found, "the latest record in time is not committed yet")
 
 	_, err = p.DeleteRecordsBefore(5)
 	require.ErrorIs(t, err, ErrOffsetOutOfRange)

@@ -1,11 +1,8 @@
 package segment
 
 import (
-	"errors"
 	"fmt"
-	"io"
 
-	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/vfs"
 )
 
@@ -95,52 +92,3 @@ func (s *Segment) ReadAt(p []byte, off int64) (int, error) { return s.readAt(p, 
 // without copying (an [vfs.OSFile] can be handed to sendfile). The same
 // reference rule as for ReadAt applies.
 func (s *Segment) File() vfs.File { return s.file }
-
-// FindOffsetByTimestamp returns the offset of the first record whose
-// timestamp is at or after ts, looking no further than the byte position
-// limit; found is false when no such record is in the segment. It decodes
-// only the one batch that holds the record.
-func (s *Segment) FindOffsetByTimestamp(ts, limit int64, buf []byte) (offset int64, found bool, err error) {
-	if err := s.Verify(); err != nil {
-		return 0, false, err
-	}
-	ti, err := s.timeIndex()
-	if err != nil {
-		return 0, false, err
-	}
-	oi, err := s.offsetIndex()
-	if err != nil {
-		return 0, false, err
-	}
-	from := min(oi.Lookup(ti.Lookup(ts).Offset).Position, limit)
-	var target batchHeader
-	_, err = s.scanMapped(buf, from, limit, func(h batchHeader) error {
-		if h.maxTimestamp >= ts {
-			target, found = h, true
-			return errStopScan
-		}
-		return nil
-	})
-	if err != nil || !found {
-		return 0, false, err
-	}
-	batch := make([]byte, target.size)
-	if _, err := s.readAt(batch, target.position); err != nil && !errors.Is(err, io.EOF) {
-		return 0, false, fmt.Errorf("segment: reading %d at %d: %w", s.base, target.position, err)
-	}
-	var it record.Iterator
-	it.Reset(batch)
-	for it.Next() {
-		if r := it.Record(); r.Timestamp >= ts {
-			return r.Offset, true, nil
-		}
-	}
-	if err := it.Err(); err != nil {
-		return 0, false, positioned(err, s.base, target.position)
-	}
-	// The batch's MaxTimestamp promised a record at or after ts; with
-	// LogAppendTime every record has it, so this is reached only when the
-	// header and records disagree.
-	return 0, false, fmt.Errorf("segment %d: %w: batch at %d has max timestamp %d but no record at or after %d",
-		s.base, record.ErrCorrupt, target.position, target.maxTimestamp, ts)
-}

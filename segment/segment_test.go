@@ -136,24 +136,6 @@ func TestLocateAcrossChunks(t *testing.T) {
 	})
 }
 
-func TestFindOffsetByTimestamp(t *testing.T) {
-	s := createSegment(t, vfs.Default, t.TempDir(), 0, Options{IndexIntervalBytes: 500})
-	fill(t, s, 300) // record i has timestamp 1000 i
-	buf := make([]byte, locateBufSize)
-	for _, c := range []struct{ ts, want int64 }{{-5, 0}, {0, 0}, {1, 1}, {999, 1}, {1000, 1}, {123456, 124}, {299000, 299}} {
-		off, found, err := s.FindOffsetByTimestamp(c.ts, s.Size(), buf)
-		require.NoError(t, err)
-		require.True(t, found, "ts %d", c.ts)
-		require.Equal(t, c.want, off, "ts %d", c.ts)
-	}
-	_, found, err := s.FindOffsetByTimestamp(299001, s.Size(), buf)
-	require.NoError(t, err)
-	require.False(t, found)
-	ts, err := s.MaxTimestamp()
-	require.NoError(t, err)
-	require.Equal(t, int64(299000), ts)
-}
-
 func TestSealReopenActivate(t *testing.T) {
 	forEachFS(t, func(t *testing.T, fsys vfs.FS, dir string) {
 		s, err := Create(fsys, dir, 0, Options{IndexIntervalBytes: 700})
