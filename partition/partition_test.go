@@ -302,3 +302,19 @@ func TestReaderSetOffsetAndConcurrentAppends(t *testing.T) {
 	}
 	require.NoError(t, <-done)
 }
+
+func TestStatsCarryTheHighWatermark(t *testing.T) {
+	p, err := Open(t.TempDir(), Options{Durable: true})
+	require.NoError(t, err)
+	defer p.Close()
+	for i := range 5 {
+		_, err := p.AppendRecords(rec(i))
+		require.NoError(t, err)
+	}
+	st := p.Stats()
+	require.Equal(t, int64(5), st.HighWatermark)
+	require.Equal(t, int64(5), st.LogEndOffset)
+	require.Equal(t, int64(5), st.RecoveryPoint, "a durable partition's records are synced")
+	require.Equal(t, p.Size(), st.Bytes)
+	require.Equal(t, 1, st.Segments)
+}
