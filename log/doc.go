@@ -28,6 +28,15 @@
 // load an immutable snapshot of the segment list through an atomic pointer
 // and hold a reference on the segment they read, so that a segment is never
 // closed under them. fsyncs run outside the writer lock.
+// [Log.Reconfigure] changes the options of an open log under the writer
+// lock, and is safe beside every other call.
+//
+// # Read-only logs
+//
+// With Options.ReadOnly a log is opened for reading only, beside a writer
+// in another process if need be: Open takes no lock and changes no file,
+// recovery happens in memory, and the log shows the files as Open read
+// them. Every call that would change the log fails with ErrReadOnly.
 //
 // # Errors
 //

@@ -33,6 +33,9 @@ var (
 	// ErrLocked is vfs.ErrLocked: the directory is open in another Log,
 	// in this process or another.
 	ErrLocked = vfs.ErrLocked
+	// ErrReadOnly is returned by every call that would change a log
+	// opened with Options.ReadOnly.
+	ErrReadOnly = errors.New("log: opened read-only")
 )
 
 // OffsetOutOfRangeError reports an offset below the log start or above the

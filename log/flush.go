@@ -31,6 +31,11 @@ type flusher struct {
 	unflushed     atomic.Int64 // records appended since the last flush
 
 	kick chan struct{} // a roll asks for a background flush
+	// settings are the options the flusher reads without the writer
+	// lock, which Reconfigure replaces; rearmed has the goroutine take
+	// them up.
+	settings atomic.Pointer[flushSettings]
+	rearmed  chan struct{}
 
 	// ckptMu serialises writes of the recovery point file; checkpointed
 	// is the value last written, -1 before the first.
@@ -49,7 +54,15 @@ func (f *flusher) start(l *Log) {
 	f.kick = make(chan struct{}, 1)
 	f.quit = make(chan struct{})
 	f.done = make(chan struct{})
+	f.rearmed = make(chan struct{})
 	f.checkpointed = -1
+	f.settings.Store(l.opts.flushSettings())
+	if l.opts.ReadOnly {
+		// Nothing to flush and no retention to enforce: no goroutine.
+		l.useDurablePointOnDisk()
+		close(f.done)
+		return
+	}
 	if f.pendingRecovery {
 		f.kick <- struct{}{}
 	}
@@ -60,24 +73,25 @@ func (f *flusher) start(l *Log) {
 // enforces retention every Options.RetentionCheckInterval.
 func (f *flusher) run() {
 	defer close(f.done)
-	var tick, retain <-chan time.Time
-	if f.log.opts.Flush == FlushInterval {
-		t := time.NewTicker(f.log.opts.FlushInterval)
-		defer t.Stop()
-		tick = t.C
+	var tick, retain period
+	arm := func() {
+		s := f.settings.Load()
+		tick.set(s.flushEvery)
+		retain.set(s.retainEvery)
 	}
-	if f.log.opts.RetentionCheckInterval > 0 {
-		t := time.NewTicker(f.log.opts.RetentionCheckInterval)
-		defer t.Stop()
-		retain = t.C
-	}
+	arm()
+	defer tick.set(0)
+	defer retain.set(0)
 	for {
 		select {
 		case <-f.quit:
 			return
+		case <-f.rearmed:
+			arm()
+			continue
 		case <-f.kick:
-		case <-tick:
-		case <-retain:
+		case <-tick.C():
+		case <-retain.C():
 			// A failure here makes the log refuse writes, as an
 			// append's would; the next call reports it.
 			_, _ = f.log.EnforceRetention()
@@ -109,11 +123,12 @@ func (f *flusher) requestBackground() {
 
 // afterAppend applies the flush policy to an append that ended at end.
 func (f *flusher) afterAppend(end int64, records int64) error {
-	switch f.log.opts.Flush {
+	s := f.settings.Load()
+	switch s.policy {
 	case FlushAlways:
 		return f.syncTo(end)
 	case FlushEveryN:
-		if f.unflushed.Add(records) >= f.log.opts.FlushRecords {
+		if f.unflushed.Add(records) >= s.records {
 			return f.syncTo(end)
 		}
 	}
@@ -122,6 +137,9 @@ func (f *flusher) afterAppend(end int64, records int64) error {
 
 // syncTo makes every record below end durable, if it is not already.
 func (f *flusher) syncTo(end int64) error {
+	if f.log.opts.ReadOnly {
+		return ErrReadOnly
+	}
 	if f.recoveryPoint.Load() >= end {
 		return nil
 	}

@@ -122,11 +122,14 @@ func (l *Log) Size() int64 {
 // NumSegments is the number of segments, the active one included.
 func (l *Log) NumSegments() int { return len(l.segs.Load().segs) }
 
-// usable returns the error that forbids a change, if any: a closed or
-// failed log. Called with mu.
+// usable returns the error that forbids a change, if any: a closed,
+// read-only or failed log. Called with mu.
 func (l *Log) usable() error {
 	if l.closed {
 		return ErrClosed
+	}
+	if l.opts.ReadOnly {
+		return ErrReadOnly
 	}
 	if f := l.failed.Load(); f != nil {
 		return f
@@ -202,7 +205,8 @@ func (l *Log) Close() error {
 	// was written to since a clean Open still has the marker, and its
 	// files are as the last Close left them: there is nothing to sync,
 	// seal or checkpoint, and closing an idle partition costs no fsync.
-	finish := l.failed.Load() == nil && !l.cleanMarker
+	// A read-only log writes nothing.
+	finish := l.failed.Load() == nil && !l.cleanMarker && !l.opts.ReadOnly
 	if finish {
 		if err := l.syncAll(list); err != nil {
 			errs = append(errs, err)

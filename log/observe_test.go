@@ -222,3 +222,14 @@ func TestFailureAndCheckpointFallbackAreLogged(t *testing.T) {
 }
 
 func rec0() record.Record { return record.Record{Value: []byte("x")} }
+
+func TestLockConflictIsLogged(t *testing.T) {
+	dir := t.TempDir()
+	mustOpen(t, dir, Options{})
+	logger, rec := logcapture.New()
+	_, err := Open(dir, Options{Logger: logger})
+	require.ErrorIs(t, err, ErrLocked)
+	refused := rec.Find("log open refused: the directory is open elsewhere")
+	require.Len(t, refused, 1, rec.Dump())
+	require.Equal(t, dir, refused[0].String("dir"))
+}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/segment"
-	"github.com/commitlog-go/commitlog/vfs"
 )
 
 // Open opens the log in dir, creating the directory and an empty log if
@@ -35,26 +34,35 @@ import (
 // recovery did cut records below the checkpointed start, the log restarts
 // empty at that start, as Kafka's does, so that no offset below it is
 // handed out again.
+//
+// With Options.ReadOnly, Open takes no lock, creates no directory and
+// changes no file: recovery and the rest happen in memory (see ReadOnly).
 func Open(dir string, opts Options) (*Log, error) {
 	opts = opts.withDefaults()
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	fsys := opts.FS
-	if err := vfs.MkdirAllSynced(fsys, dir); err != nil {
+	if err := openDir(&opts, dir); err != nil {
 		return nil, err
 	}
+	fsys := opts.FS
 	var lock io.Closer = noLock{}
-	if !opts.NoLock {
+	if !opts.NoLock && !opts.ReadOnly {
 		var err error
 		if lock, err = fsys.Lock(filepath.Join(dir, lockFileName)); err != nil {
 			if errors.Is(err, ErrLocked) {
+				opts.Logger.Warn("log open refused: the directory is open elsewhere", "dir", dir, "err", err)
 				return nil, fmt.Errorf("log: %s is open elsewhere: %w", dir, err)
 			}
 			return nil, fmt.Errorf("log: locking %s: %w", dir, err)
 		}
 	}
-	l := &Log{dir: dir, opts: opts, lock: lock, logger: opts.Logger, metrics: opts.Metrics,
+	logger := opts.Logger
+	if opts.ReadOnly {
+		// What a read-only log recovers it cuts in memory only.
+		logger = logger.With("read_only", true)
+	}
+	l := &Log{dir: dir, opts: opts, lock: lock, logger: logger, metrics: opts.Metrics,
 		builder: record.NewBuilder(), rollJitter: opts.rollJitter()}
 	l.retentionBound.Store(NoRetentionBound)
 	restartAt, err := l.load()

@@ -137,6 +137,26 @@ type Options struct {
 	// under its root; a Log opened so does not stop a second Open of the
 	// same directory, which would corrupt it.
 	NoLock bool
+	// ReadOnly opens the log for reading only, as a tool does that
+	// inspects a log another process may be writing. Open then takes no
+	// lock and changes no file: the directory must exist (a missing one
+	// is an error wrapping fs.ErrNotExist); after an unclean shutdown,
+	// recovery still finds where the valid batches end, so that a torn
+	// tail is never served, but cuts nothing; missing or damaged indexes
+	// are rebuilt in memory; checkpoints and the clean-shutdown marker
+	// stay as they are. The log shows its files as Open read them:
+	// records appended afterwards are not seen, and reading records that
+	// another process truncates or deletes afterwards may fail. An Open
+	// that races such a deletion may fail with an error wrapping
+	// fs.ErrNotExist, as a missing directory does; opening again then
+	// succeeds.
+	//
+	// Appends, Roll, the truncations, DeleteRecordsBefore, SetLeaderEpoch,
+	// EnforceRetention and Sync fail with ErrReadOnly, and no background
+	// flush or retention runs. RecoveryPoint is what the files show to be
+	// durable: the log end after a clean shutdown, otherwise the
+	// checkpointed recovery point. Default false.
+	ReadOnly bool
 	// Logger receives a line for each decision the log makes on its own:
 	// what recovery cut or dropped, checkpoints it could not use,
 	// segments it rolled or deleted, truncations and the failure that

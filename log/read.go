@@ -299,4 +299,3 @@ func (l *Log) readOnce(offset int64, opts ReadOptions,
 		}
 	}
 }
-

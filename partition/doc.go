@@ -20,6 +20,21 @@
 // followers, the in-sync replica set and acknowledgement by all replicas
 // can move the high watermark without changing callers.
 //
+// # Read-only partitions
+//
+// A partition whose log is opened with log.Options.ReadOnly reads the log
+// as its files were at Open, beside a writer in another process if need
+// be, and changes nothing: appends, DeleteRecordsBefore, EnforceRetention
+// and Sync fail with ErrReadOnly. Its high watermark is fixed at Open. It
+// is the log end, every valid batch in the files, for a partition that
+// is not durable, since such a partition commits what it writes. A
+// durable partition commits only what is on stable storage, and a reader
+// cannot tell which of the records a writer has written are: it serves
+// the records below the log's recovery point, which is the log end after
+// a clean shutdown and otherwise the recovery point its writer last
+// checkpointed (after a roll, an interval flush or a recovery), so that it
+// may show fewer records than its writer does, never more.
+//
 // # Errors
 //
 // Every error carries the partition's identity as an *Error, which unwraps

@@ -15,6 +15,7 @@ var (
 	ErrCorrupt          = log.ErrCorrupt
 	ErrLocked           = log.ErrLocked
 	ErrInvalidConfig    = log.ErrInvalidConfig
+	ErrReadOnly         = log.ErrReadOnly
 )
 
 // OffsetOutOfRangeError is the log's: an offset below the log start or

@@ -3,6 +3,7 @@ package partition
 import (
 	"context"
 	"io"
+	"sync"
 	"sync/atomic"
 
 	"github.com/commitlog-go/commitlog/internal/notify"
@@ -38,8 +39,11 @@ type Partition struct {
 	topic     string
 	index     int32
 	log       *log.Log
-	durable   bool
 	onAdvance func()
+	// durable is Options.Durable, which Reconfigure changes under
+	// reconfigureMu.
+	durable       atomic.Bool
+	reconfigureMu sync.Mutex
 
 	// highWatermark is the end of the committed records: one past the last
 	// record consumers may read. It only grows.
@@ -52,9 +56,13 @@ type Partition struct {
 // Open opens the partition's log in dir, creating it if there is none (see
 // log.Open). The high watermark starts at the log end: a single replica
 // has committed everything its log holds, and a durable one syncs the log
-// first so that this is true after a crash as well.
+// first so that this is true after a crash as well. A partition whose log
+// is opened with log.Options.ReadOnly changes nothing, and its high
+// watermark stays where Open puts it (see "Read-only partitions" in the
+// package documentation).
 func Open(dir string, opts Options) (*Partition, error) {
-	p := &Partition{topic: opts.Topic, index: opts.Index, durable: opts.Durable, onAdvance: opts.OnAdvance}
+	p := &Partition{topic: opts.Topic, index: opts.Index, onAdvance: opts.OnAdvance}
+	p.durable.Store(opts.Durable)
 	logOpts := opts.Log
 	if opts.Durable {
 		logOpts.Flush = log.FlushAlways
@@ -63,14 +71,14 @@ func Open(dir string, opts Options) (*Partition, error) {
 	if err != nil {
 		return nil, p.wrap("open", err)
 	}
-	if opts.Durable {
+	if opts.Durable && !opts.Log.ReadOnly {
 		if err := l.Sync(); err != nil {
 			l.Close()
 			return nil, p.wrap("open", err)
 		}
 	}
 	p.log = l
-	p.highWatermark.Store(l.LogEndOffset())
+	p.highWatermark.Store(openHighWatermark(l, opts.Durable))
 	l.SetRetentionUpperBound(p.highWatermark.Load())
 	return p, nil
 }
@@ -86,7 +94,7 @@ func (p *Partition) Dir() string { return p.log.Dir() }
 
 // Durable reports whether appends are acknowledged only once on stable
 // storage (see Options.Durable).
-func (p *Partition) Durable() bool { return p.durable }
+func (p *Partition) Durable() bool { return p.durable.Load() }
 
 // HighWatermark is the offset below which records are committed: consumers
 // read up to it and not beyond.
