@@ -15,7 +15,7 @@ func BenchmarkOpenIdlePartitions(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tp, err := r.Create("idle", Config{Partitions: 1000})
+	tp, err := r.Create(b.Context(), "idle", Config{Partitions: 1000})
 	if err != nil {
 		b.Fatal(err)
 	}

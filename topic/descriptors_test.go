@@ -36,7 +36,7 @@ func TestIdlePartitionHoldsOneDescriptor(t *testing.T) {
 	dir := t.TempDir()
 	r, err := Open(dir, Options{RetentionCheckInterval: -1})
 	require.NoError(t, err)
-	tp, err := r.Create("idle", Config{Partitions: 20})
+	tp, err := r.Create(t.Context(), "idle", Config{Partitions: 20})
 	require.NoError(t, err)
 	for i := range 20 {
 		p, err := tp.Partition(int32(i))

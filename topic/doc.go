@@ -1,11 +1,12 @@
 // Package topic is a registry of named topics in one directory, each a set
 // of partitions (package partition) with its own configuration. It creates,
-// opens, grows, describes and deletes them, crash-safely.
+// opens, grows, reconfigures, describes and deletes them, crash-safely.
 //
 //	reg, err := topic.Open(dir, topic.Options{})
 //	defer reg.Close()
-//	orders, err := reg.Create("orders", topic.Config{Partitions: 8, Flush: topic.FlushAlways})
+//	orders, _, err := reg.CreateIfNotExists(ctx, "orders", topic.Config{Partitions: 8, Flush: topic.FlushAlways})
 //	p, err := orders.Partition(3) // a *partition.Partition
+//	_, err = reg.AlterConfig(ctx, "orders", func(c *topic.Config) { c.RetentionAge = 24 * time.Hour })
 //
 // What is built on a registry lives in packages of its own, each of which
 // this one does not import: producer (batching, partitioning and group
@@ -19,9 +20,28 @@
 // A registry's directory holds one metadata file per topic,
 // <name>.topic, and one directory per partition, <name>-<index>, which
 // holds that partition's log. Topic names follow Kafka's rules (see
-// ValidateName). Creating, growing and deleting a topic are crash-safe:
-// Open finishes or rolls back what a crash interrupted. Config is stored
-// under Kafka's configuration names.
+// ValidateName). Creating, growing, reconfiguring and deleting a topic are
+// crash-safe: the metadata file is replaced atomically, and Open finishes
+// or rolls back what a crash interrupted. Config is stored under Kafka's
+// configuration names.
+//
+// # Changing a topic
+//
+// Create, CreateIfNotExists, AddPartitions, AlterConfig and Delete write
+// and fsync, and take a context first: it bounds the wait for the
+// administrative operation before them, and is checked before each step
+// that writes; once an operation is past its point of no return it
+// completes. AlterConfig changes any setting but the partition count on
+// the open topic, as Kafka's IncrementalAlterConfigs does: the partitions
+// follow at once (retention, flushing) or from their next append or roll
+// (batch limit, compression, timestamps, segments).
+//
+// # Reading without the lock
+//
+// An open registry locks its directory. Options.ReadOnly opens one beside
+// it, in another process say, without the lock and without writing
+// anything: a snapshot of the topics and records on disk, for tools that
+// list, describe and read. Every change fails with ErrReadOnly.
 //
 // # Durability
 //
@@ -31,8 +51,17 @@
 // durability follows the flush policy, and a crash of the machine (not of
 // the process) may lose acknowledged records that were not yet flushed.
 //
+// # Logging and metrics
+//
+// The registry logs each topic created, grown, reconfigured and deleted,
+// what Open finishes after a crash, and an Open refused for the lock, to
+// Options.Logger; each partition's log logs to it too, with "topic" and
+// "partition" attributes, and reports to Options.Metrics with the topic
+// and partition as labels.
+//
 // # Concurrency
 //
 // Registry and Topic are safe for use by many goroutines. Administrative
-// operations (Create, AddPartitions, Delete, Close) run one at a time.
+// operations (Create, CreateIfNotExists, AddPartitions, AlterConfig,
+// Delete, Close) run one at a time.
 package topic

@@ -1,7 +1,9 @@
 package topic_test
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"github.com/commitlog-go/commitlog/topic"
 	"github.com/commitlog-go/commitlog/vfs"
@@ -10,32 +12,100 @@ import (
 // A registry on the in-memory filesystem, as a unit test would open one:
 // create a durable topic, look at it, grow it, delete it.
 func Example() {
+	ctx := context.Background()
 	reg, err := topic.Open("/data", topic.Options{FS: vfs.NewMem()})
 	if err != nil {
 		panic(err)
 	}
 	defer reg.Close()
 
-	orders, err := reg.Create("orders", topic.Config{Partitions: 3, Flush: topic.FlushAlways})
+	orders, err := reg.Create(ctx, "orders", topic.Config{Partitions: 3, Flush: topic.FlushAlways})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(orders.Name(), orders.NumPartitions(), orders.Config().Flush)
-	if _, err := reg.Create("orders", topic.Config{}); err != nil {
+	if _, err := reg.Create(ctx, "orders", topic.Config{}); err != nil {
 		fmt.Println(err)
 	}
-	if err := reg.AddPartitions("orders", 5); err != nil {
+	if err := reg.AddPartitions(ctx, "orders", 5); err != nil {
 		panic(err)
 	}
 	d, _ := reg.Describe("orders")
 	fmt.Println(len(d.Partitions), d.Partitions[4].Dir)
-	if err := reg.Delete("orders"); err != nil {
+	if err := reg.Delete(ctx, "orders"); err != nil {
 		panic(err)
 	}
 	fmt.Println(len(reg.Topics()))
 	// Output:
 	// orders 3 always
-	// topic: topic already exists: "orders"
+	// topic: "orders" already exists
 	// 5 /data/orders-4
 	// 0
+}
+
+// A program that makes the topics it needs each time it starts: the first
+// run creates the topic, later runs find it, grown or reconfigured as it
+// may have been since.
+func ExampleRegistry_CreateIfNotExists() {
+	ctx := context.Background()
+	fsys := vfs.NewMem()
+	for run := range 2 {
+		reg, err := topic.Open("/data", topic.Options{FS: fsys})
+		if err != nil {
+			panic(err)
+		}
+		events, created, err := reg.CreateIfNotExists(ctx, "events", topic.Config{Partitions: 2})
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("run %d: created %t, %d partitions\n", run, created, events.NumPartitions())
+		if run == 0 {
+			if err := reg.AddPartitions(ctx, "events", 4); err != nil {
+				panic(err)
+			}
+		}
+		if err := reg.Close(); err != nil {
+			panic(err)
+		}
+	}
+	// Output:
+	// run 0: created true, 2 partitions
+	// run 1: created false, 4 partitions
+}
+
+// Keep a topic's records for a day and roll smaller segments, then put
+// segment.bytes back to its default, as kafka-configs.sh --alter
+// --add-config and --delete-config do.
+func ExampleRegistry_AlterConfig() {
+	ctx := context.Background()
+	reg, err := topic.Open("/data", topic.Options{FS: vfs.NewMem()})
+	if err != nil {
+		panic(err)
+	}
+	defer reg.Close()
+	if _, err := reg.Create(ctx, "logs", topic.Config{}); err != nil {
+		panic(err)
+	}
+
+	cfg, err := reg.AlterConfig(ctx, "logs", func(c *topic.Config) {
+		c.RetentionAge = 24 * time.Hour
+		c.SegmentBytes = 64 << 20
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(cfg.RetentionAge, cfg.SegmentBytes)
+
+	cfg, err = reg.AlterConfig(ctx, "logs", func(c *topic.Config) { c.SegmentBytes = 0 })
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(cfg.RetentionAge, cfg.SegmentBytes)
+
+	_, err = reg.AlterConfig(ctx, "logs", func(c *topic.Config) { c.Partitions = 3 })
+	fmt.Println(err)
+	// Output:
+	// 24h0m0s 67108864
+	// 24h0m0s 1073741824
+	// topic: cannot change the partition count of "logs" from 1 to 3 here: AddPartitions grows a topic
 }

@@ -60,7 +60,7 @@ func FuzzTopicName(f *testing.F) {
 		require.NoError(t, err)
 		defer r.Close()
 		before := m.String()
-		_, err = r.Create(name, Config{Partitions: 1, SegmentIndexBytes: 4096})
+		_, err = r.Create(t.Context(), name, Config{Partitions: 1, SegmentIndexBytes: 4096})
 		if !valid {
 			require.ErrorIs(t, err, ErrInvalidName)
 			require.Equal(t, before, m.String(), "a refused name changes nothing on disk")

@@ -9,9 +9,9 @@ import (
 
 func TestHooks(t *testing.T) {
 	m, r := memRegistry(t)
-	_, err := r.Create("a", Config{})
+	_, err := r.Create(t.Context(), "a", Config{})
 	require.NoError(t, err)
-	_, err = r.Create("b", Config{})
+	_, err = r.Create(t.Context(), "b", Config{})
 	require.NoError(t, err)
 
 	var deleted []string
@@ -26,12 +26,12 @@ func TestHooks(t *testing.T) {
 	boom := errors.New("boom")
 	unregister, err := r.OnDelete(func(string) error { return boom })
 	require.NoError(t, err)
-	require.ErrorIs(t, r.Delete("a"), boom)
+	require.ErrorIs(t, r.Delete(t.Context(), "a"), boom)
 	require.Equal(t, []string{"a"}, deleted, "hooks run oldest first")
 	_, err = r.Topic("a")
 	require.ErrorIs(t, err, ErrUnknownTopic, "the topic is gone even so")
 	unregister()
-	require.NoError(t, r.Delete("b"))
+	require.NoError(t, r.Delete(t.Context(), "b"))
 	require.Equal(t, []string{"a", "b"}, deleted)
 
 	var closed []int

@@ -150,9 +150,12 @@ func (m metadata) config() (Config, error) {
 func writeMetadata(fsys vfs.FS, root string, m metadata) error {
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
-		return fmt.Errorf("topic: encoding metadata of %s: %w", m.Name, err)
+		return fmt.Errorf("topic: encoding the metadata of %q: %w", m.Name, err)
 	}
-	return vfs.WriteFileAtomic(fsys, metadataPath(root, m.Name), append(data, '\n'))
+	if err := vfs.WriteFileAtomic(fsys, metadataPath(root, m.Name), append(data, '\n')); err != nil {
+		return fmt.Errorf("topic: writing the metadata of %q: %w", m.Name, err)
+	}
+	return nil
 }
 
 // MetadataError reports a topic metadata file that does not parse, or
@@ -178,7 +181,7 @@ func readMetadata(fsys vfs.FS, root, name string) (metadata, Config, error) {
 		if errors.Is(err, vfs.ErrFileTooLarge) {
 			return metadata{}, Config{}, &MetadataError{Path: path, Err: err}
 		}
-		return metadata{}, Config{}, fmt.Errorf("topic: %w", err)
+		return metadata{}, Config{}, fmt.Errorf("topic: reading the metadata of %q: %w", name, err)
 	}
 	m, cfg, err := parseMetadata(data, name)
 	if err != nil {

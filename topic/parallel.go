@@ -1,6 +1,10 @@
 package topic
 
-import "sync"
+import (
+	"context"
+	"errors"
+	"sync"
+)
 
 // partitionWorkers is how many partitions are opened or closed at once.
 // Opening and closing a partition is mostly waiting for fsyncs of small
@@ -32,4 +36,21 @@ func inParallel(n int, fn func(i int) error) []error {
 	close(next)
 	wg.Wait()
 	return errs
+}
+
+// firstError returns the first error of errs that is not the context's
+// (which the others are likely to be the consequence of), else the first
+// context error, else nil.
+func firstError(errs []error) error {
+	var first error
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded):
+			return err
+		case first == nil:
+			first = err
+		}
+	}
+	return first
 }

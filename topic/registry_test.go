@@ -49,14 +49,14 @@ func TestRegistryLifecycle(t *testing.T) {
 		FlushRecords: 77, FlushInterval: 3 * time.Second, MaxMessageBytes: 64 << 10,
 		TimestampType: record.LogAppendTime,
 	}
-	orders, err := r.Create("orders", cfg)
+	orders, err := r.Create(t.Context(), "orders", cfg)
 	require.NoError(t, err)
 	require.Equal(t, cfg, orders.Config())
-	_, err = r.Create("audit.log_v2", Config{})
+	_, err = r.Create(t.Context(), "audit.log_v2", Config{})
 	require.NoError(t, err)
 	require.Equal(t, []string{"audit.log_v2", "orders"}, names(r.Topics()))
 
-	_, err = r.Create("orders", Config{})
+	_, err = r.Create(t.Context(), "orders", Config{})
 	require.ErrorIs(t, err, ErrTopicExists)
 	_, err = r.Topic("nope")
 	require.ErrorIs(t, err, ErrUnknownTopic)
@@ -68,9 +68,9 @@ func TestRegistryLifecycle(t *testing.T) {
 	_, err = orders.Partition(3)
 	require.ErrorIs(t, err, ErrUnknownPartition)
 
-	require.NoError(t, r.AddPartitions("orders", 5))
+	require.NoError(t, r.AddPartitions(t.Context(), "orders", 5))
 	require.Equal(t, int32(5), orders.NumPartitions())
-	require.ErrorIs(t, r.AddPartitions("orders", 5), ErrInvalidConfig, "cannot shrink or stay")
+	require.ErrorIs(t, r.AddPartitions(t.Context(), "orders", 5), ErrInvalidConfig, "cannot shrink or stay")
 
 	d, err := r.Describe("orders")
 	require.NoError(t, err)
@@ -93,7 +93,7 @@ func TestRegistryLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(1), p2.HighWatermark())
 
-	require.NoError(t, r.Delete("orders"))
+	require.NoError(t, r.Delete(t.Context(), "orders"))
 	_, err = r.Topic("orders")
 	require.ErrorIs(t, err, ErrUnknownTopic)
 	_, err = p2.AppendRecords(record.Record{Value: []byte("y")})
@@ -101,10 +101,10 @@ func TestRegistryLifecycle(t *testing.T) {
 	entries, err := vfs.Default.List(dir)
 	require.NoError(t, err)
 	require.Equal(t, []string{".lock", "audit.log_v2-0", "audit.log_v2.topic"}, entries)
-	require.ErrorIs(t, r.Delete("orders"), ErrUnknownTopic)
+	require.ErrorIs(t, r.Delete(t.Context(), "orders"), ErrUnknownTopic)
 
 	// The name can be used again, from nothing.
-	again, err := r.Create("orders", Config{})
+	again, err := r.Create(t.Context(), "orders", Config{})
 	require.NoError(t, err)
 	p0, err := again.Partition(0)
 	require.NoError(t, err)
@@ -115,7 +115,7 @@ func TestInvalidNames(t *testing.T) {
 	_, r := memRegistry(t)
 	for _, name := range []string{"", ".", "..", "../x", "a/b", `a\b`, "a b", "tab\t", "ü", "a\x00b",
 		"/abs", "x:y", strings.Repeat("a", 250)} {
-		_, err := r.Create(name, Config{})
+		_, err := r.Create(t.Context(), name, Config{})
 		var ne *NameError
 		require.ErrorAs(t, err, &ne, "%q", name)
 		require.ErrorIs(t, err, ErrInvalidName)
@@ -123,7 +123,7 @@ func TestInvalidNames(t *testing.T) {
 	}
 	for _, name := range []string{"a", "A.b_c-9", "...", "_", strings.Repeat("z", 249)} {
 		require.NoError(t, ValidateName(name), "%q", name)
-		_, err := r.Create(name, Config{})
+		_, err := r.Create(t.Context(), name, Config{})
 		require.NoError(t, err, "%q", name)
 	}
 	entries, err := r.opts.FS.List("/")
@@ -138,7 +138,7 @@ func TestInvalidConfigs(t *testing.T) {
 		{SegmentAge: -time.Second}, {Compression: 9}, {Flush: 7}, {FlushRecords: -1},
 		{MaxMessageBytes: 10}, {SegmentBytes: 1 << 20, MaxMessageBytes: 2 << 20}, {TimestampType: 3},
 	} {
-		_, err := r.Create("t", cfg)
+		_, err := r.Create(t.Context(), "t", cfg)
 		require.ErrorIs(t, err, ErrInvalidConfig, "%+v", cfg)
 	}
 	require.Empty(t, r.Topics())
@@ -148,11 +148,11 @@ func TestRegistryLockedAndClosed(t *testing.T) {
 	m, r := memRegistry(t)
 	_, err := Open("/data", Options{FS: m})
 	require.ErrorIs(t, err, ErrLocked)
-	tp, err := r.Create("t", Config{})
+	tp, err := r.Create(t.Context(), "t", Config{})
 	require.NoError(t, err)
 	require.NoError(t, r.Close())
 	require.NoError(t, r.Close(), "Close is idempotent")
-	_, err = r.Create("u", Config{})
+	_, err = r.Create(t.Context(), "u", Config{})
 	require.ErrorIs(t, err, ErrClosed)
 	_, err = r.Topic("t")
 	require.ErrorIs(t, err, ErrClosed)
@@ -180,7 +180,7 @@ func TestBadMetadataIsRefused(t *testing.T) {
 			m := vfs.NewMem()
 			r, err := Open("/data", Options{FS: m})
 			require.NoError(t, err)
-			_, err = r.Create("t", Config{})
+			_, err = r.Create(t.Context(), "t", Config{})
 			require.NoError(t, err)
 			require.NoError(t, r.Close())
 			require.NoError(t, vfs.WriteFileAtomic(m, "/data/t.topic", []byte(content)))
@@ -203,7 +203,7 @@ func TestBadMetadataIsRefused(t *testing.T) {
 
 func TestMissingPartitionDirectoryIsAnError(t *testing.T) {
 	m, r := memRegistry(t)
-	_, err := r.Create("t", Config{Partitions: 2})
+	_, err := r.Create(t.Context(), "t", Config{Partitions: 2})
 	require.NoError(t, err)
 	require.NoError(t, r.Close())
 	require.NoError(t, m.RemoveAll("/data/t-1"))
@@ -215,11 +215,11 @@ func TestMissingPartitionDirectoryIsAnError(t *testing.T) {
 func TestCreateRefusesForeignDirectories(t *testing.T) {
 	m, r := memRegistry(t)
 	require.NoError(t, m.MkdirAll("/data/t-0", 0o755))
-	_, err := r.Create("t", Config{})
+	_, err := r.Create(t.Context(), "t", Config{})
 	require.ErrorIs(t, err, ErrTopicExists)
 	_, err = m.Stat("/data/t-0")
 	require.NoError(t, err, "a directory the registry does not own is left alone")
-	_, err = r.Create("t-0", Config{})
+	_, err = r.Create(t.Context(), "t-0", Config{})
 	require.NoError(t, err, "t-0's partitions are t-0-N, which do not collide")
 }
 
@@ -264,11 +264,11 @@ func TestRegistryCrashBetweenSteps(t *testing.T) {
 	}
 	steps := []step{
 		{"create", func(r *Registry) error {
-			_, err := r.Create("new", Config{Partitions: 3, SegmentIndexBytes: 4 << 10})
+			_, err := r.Create(t.Context(), "new", Config{Partitions: 3, SegmentIndexBytes: 4 << 10})
 			return err
 		}},
-		{"add partitions", func(r *Registry) error { return r.AddPartitions("old", 4) }},
-		{"delete", func(r *Registry) error { return r.Delete("old") }},
+		{"add partitions", func(r *Registry) error { return r.AddPartitions(t.Context(), "old", 4) }},
+		{"delete", func(r *Registry) error { return r.Delete(t.Context(), "old") }},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -287,7 +287,7 @@ func TestRegistryCrashBetweenSteps(t *testing.T) {
 			})
 			r, err := Open("/data", Options{FS: h, RetentionCheckInterval: -1})
 			require.NoError(t, err)
-			old, err := r.Create("old", Config{Partitions: 2, Flush: log.FlushAlways, SegmentIndexBytes: 4 << 10})
+			old, err := r.Create(t.Context(), "old", Config{Partitions: 2, Flush: log.FlushAlways, SegmentIndexBytes: 4 << 10})
 			require.NoError(t, err)
 			p1, err := old.Partition(1)
 			require.NoError(t, err)
@@ -357,9 +357,9 @@ var _ = fmt.Sprint
 
 func TestListStored(t *testing.T) {
 	m, r := memRegistry(t)
-	_, err := r.Create("b", Config{Partitions: 2, Compression: compress.Snappy})
+	_, err := r.Create(t.Context(), "b", Config{Partitions: 2, Compression: compress.Snappy})
 	require.NoError(t, err)
-	_, err = r.Create("a", Config{})
+	_, err = r.Create(t.Context(), "a", Config{})
 	require.NoError(t, err)
 	require.NoError(t, m.MkdirAll("/data/a-3", 0o755)) // as an interrupted AddPartitions leaves
 	require.NoError(t, vfs.WriteFileAtomic(m, "/data/c.topic", []byte("{")))

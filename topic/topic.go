@@ -1,8 +1,8 @@
 package topic
 
 import (
+	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -16,7 +16,9 @@ import (
 type Topic struct {
 	reg  *Registry
 	name string
-	cfg  Config // as created; Partitions is the count at creation
+	// cfg is the configuration, replaced by AlterConfig; its Partitions
+	// is the count when it was stored, NumPartitions the current one.
+	cfg atomic.Pointer[Config]
 
 	// mu guards growing the partition list; readers load parts.
 	mu    sync.Mutex
@@ -28,29 +30,36 @@ type Topic struct {
 }
 
 func newTopic(r *Registry, name string, cfg Config) *Topic {
-	t := &Topic{reg: r, name: name, cfg: cfg}
+	t := &Topic{reg: r, name: name}
+	t.cfg.Store(&cfg)
 	t.parts.Store(&[]*partition.Partition{})
 	return t
 }
 
 // openPartitions opens (creating if needed) partitions [from, to) and
-// appends them to the topic's list.
-func (t *Topic) openPartitions(from, to int) error {
+// appends them to the topic's list. It checks ctx before opening each;
+// if any fails to open, or ctx ends, it closes those it opened and
+// returns the first error.
+func (t *Topic) openPartitions(ctx context.Context, from, to int) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	opened := make([]*partition.Partition, to-from)
 	errs := inParallel(to-from, func(i int) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		p, err := partition.Open(partitionDir(t.reg.root, t.name, from+i), t.reg.partitionOptions(t, from+i))
 		opened[i] = p
 		return err
 	})
-	if err := errors.Join(errs...); err != nil {
+	if err := firstError(errs); err != nil {
 		for _, p := range opened {
 			if p != nil {
 				p.Close()
 			}
 		}
-		return fmt.Errorf("topic: opening %s: %w", t.name, err)
+		// A partition's error names the topic and the partition.
+		return err
 	}
 	parts := append(slices.Clone(*t.parts.Load()), opened...)
 	t.parts.Store(&parts)
@@ -79,9 +88,10 @@ func (t *Topic) close() error {
 // Name is the topic's name.
 func (t *Topic) Name() string { return t.name }
 
-// Config is the topic's configuration, with its current partition count.
+// Config is the topic's configuration, with its current partition count:
+// as created, or as AlterConfig last changed it.
 func (t *Topic) Config() Config {
-	c := t.cfg
+	c := *t.cfg.Load()
 	c.Partitions = t.NumPartitions()
 	return c
 }
@@ -96,11 +106,11 @@ func (t *Topic) Partitions() []*partition.Partition { return slices.Clone(*t.par
 // ErrUnknownPartition.
 func (t *Topic) Partition(index int32) (*partition.Partition, error) {
 	if t.closed.Load() {
-		return nil, ErrClosed
+		return nil, errorf(ErrClosed, "topic: %q is closed", t.name)
 	}
 	parts := *t.parts.Load()
 	if index < 0 || int(index) >= len(parts) {
-		return nil, fmt.Errorf("%w: %s has no partition %d (it has %d)", ErrUnknownPartition, t.name, index, len(parts))
+		return nil, errorf(ErrUnknownPartition, "topic: %q has no partition %d (it has %d)", t.name, index, len(parts))
 	}
 	return parts[index], nil
 }
