@@ -18,7 +18,7 @@ func BenchmarkTopicReader(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer r.Close()
-	tp, err := r.Create("bench", topic.Config{Partitions: 8})
+	tp, err := r.Create(context.Background(), "bench", topic.Config{Partitions: 8})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -19,8 +19,9 @@
 // topic whose flush policy is topic.FlushAlways, only records on stable
 // storage. A reader whose position falls below the log start, because
 // retention deleted the records there, goes on from the log start, as
-// Kafka's consumers do with auto.offset.reset=earliest, unless
-// Options.FailOnOutOfRange.
+// Kafka's consumers do with auto.offset.reset=earliest, and logs a
+// warning that says how many records it skipped, unless
+// Options.FailOnOutOfRange. Options.Metrics receives each partition's lag.
 //
 // # Concurrency
 //

@@ -18,7 +18,7 @@ func ExampleNewPartitionReader() {
 		panic(err)
 	}
 	defer reg.Close()
-	views, err := reg.Create("views", topic.Config{})
+	views, err := reg.Create(context.Background(), "views", topic.Config{})
 	if err != nil {
 		panic(err)
 	}
@@ -57,7 +57,7 @@ func ExampleNewTopicReader() {
 		panic(err)
 	}
 	defer reg.Close()
-	events, err := reg.Create("events", topic.Config{Partitions: 2})
+	events, err := reg.Create(context.Background(), "events", topic.Config{Partitions: 2})
 	if err != nil {
 		panic(err)
 	}

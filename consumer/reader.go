@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"time"
 
 	"github.com/commitlog-go/commitlog/log"
+	"github.com/commitlog-go/commitlog/metrics"
 	"github.com/commitlog-go/commitlog/offsets"
 	"github.com/commitlog-go/commitlog/partition"
 	"github.com/commitlog-go/commitlog/topic"
@@ -47,8 +49,9 @@ func Earliest() Position { return Position{kind: atEarliest} }
 func Latest() Position { return Position{kind: atLatest} }
 
 // AtOffset starts at offset; a negative offset makes the reader fail with
-// ErrInvalidOffset, one past the high watermark with an
-// *OffsetOutOfRangeError.
+// ErrInvalidOffset, one past the log end with an *OffsetOutOfRangeError.
+// An offset below the log start goes on from the log start, unless
+// Options.FailOnOutOfRange.
 func AtOffset(offset int64) Position { return Position{kind: atOffset, offset: offset} }
 
 // AtTime starts at the first record whose timestamp is at or after t, or
@@ -57,7 +60,8 @@ func AtTime(t time.Time) Position { return Position{kind: atTime, time: t} }
 
 // Committed starts at consumer group's offset committed in source, or at
 // fallback (Earliest or Latest, say) in a partition where the group has
-// committed none: Kafka's auto.offset.reset.
+// committed none: Kafka's auto.offset.reset. A nil source has committed
+// nothing.
 func Committed(source OffsetSource, group string, fallback Position) Position {
 	return Position{kind: atCommitted, group: group, committed: source, fallback: &fallback}
 }
@@ -81,6 +85,9 @@ func (p Position) String() string {
 func (pos Position) resolve(t *topic.Topic, p *partition.Partition) (int64, error) {
 	switch pos.kind {
 	case atCommitted:
+		if pos.committed == nil {
+			return pos.fallback.resolve(t, p)
+		}
 		if c, ok := pos.committed.Committed(pos.group, t.Name(), p.Index()); ok {
 			return c.Offset, nil
 		}
@@ -91,7 +98,7 @@ func (pos Position) resolve(t *topic.Topic, p *partition.Partition) (int64, erro
 		return p.HighWatermark(), nil
 	case atOffset:
 		if pos.offset < 0 {
-			return 0, fmt.Errorf("%w: reader start at %d", ErrInvalidOffset, pos.offset)
+			return 0, errorf(ErrInvalidOffset, "consumer: start offset %d is negative", pos.offset)
 		}
 		return pos.offset, nil
 	}
@@ -106,6 +113,11 @@ func (pos Position) resolve(t *topic.Topic, p *partition.Partition) (int64, erro
 	return listed.Offset, nil
 }
 
+// lagEvery is how many records a reader returns from a partition between
+// two reports of its lag, when it does not catch up in between: the
+// gauge costs a call per stretch of records, not one per record.
+const lagEvery = 256
+
 // partitionCursor reads one partition for a reader.
 type partitionCursor struct {
 	part  *partition.Partition
@@ -114,11 +126,22 @@ type partitionCursor struct {
 	rec   Record
 	// strict makes an offset below the log start an error rather than a
 	// jump to the log start.
-	strict bool
+	strict  bool
+	logger  *slog.Logger
+	metrics metrics.Collector
+	labels  metrics.Labels
+	// unreported counts the records returned since the lag was last
+	// reported.
+	unreported int
 }
 
-func newCursor(p *partition.Partition, offset int64, strict bool) *partitionCursor {
-	return &partitionCursor{part: p, r: p.NewReader(offset), topic: p.Topic(), strict: strict}
+// newCursor returns a cursor of p at offset; opts have their defaults.
+func newCursor(p *partition.Partition, offset int64, opts *Options) *partitionCursor {
+	return &partitionCursor{
+		part: p, r: p.NewReader(offset), topic: p.Topic(), strict: opts.FailOnOutOfRange,
+		logger: opts.Logger, metrics: opts.Metrics,
+		labels: metrics.Labels{Topic: p.Topic(), Partition: p.Index()},
+	}
 }
 
 // next returns the next committed record, or nil with a nil error when
@@ -131,17 +154,25 @@ func (c *partitionCursor) next() (*Record, error) {
 				Topic: c.topic, Partition: c.part.Index(), Offset: r.Offset,
 				Time: time.UnixMilli(r.Timestamp), Key: r.Key, Value: r.Value, Headers: r.Headers,
 			}
+			if c.unreported++; c.unreported >= lagEvery {
+				c.reportLag()
+			}
 			return &c.rec, nil
 		}
 		err := c.r.Err()
 		if err == nil {
+			if c.unreported > 0 {
+				c.reportLag() // caught up
+			}
 			return nil, nil
 		}
 		var oor *partition.OffsetOutOfRangeError
-		if !c.strict && errors.As(err, &oor) && c.r.Offset() < oor.LogStart {
+		if from := c.r.Offset(); !c.strict && errors.As(err, &oor) && from < oor.LogStart {
 			// Retention deleted records the reader had not read yet:
 			// go on from the oldest one left, as Kafka's consumers
 			// do with auto.offset.reset=earliest.
+			c.logger.Warn("reader skipped records deleted by retention", "topic", c.topic, "partition", c.part.Index(),
+				"offset", from, "log_start_offset", oor.LogStart, "skipped", oor.LogStart-from)
 			c.r.SetOffset(oor.LogStart)
 			continue
 		}
@@ -149,14 +180,45 @@ func (c *partitionCursor) next() (*Record, error) {
 	}
 }
 
-// Options configure a reader.
+// reportLag sets the ConsumerLag gauge: the committed records of the
+// partition the reader has not returned yet.
+func (c *partitionCursor) reportLag() {
+	c.unreported = 0
+	c.metrics.Set(metrics.ConsumerLag, c.labels, float64(max(c.part.HighWatermark()-c.r.Offset(), 0)))
+}
+
+// Options configure a reader. The zero value of every field means its
+// default; the reader's constructor copies them.
 type Options struct {
 	// Start is where reading begins. Default Earliest.
 	Start Position
 	// FailOnOutOfRange makes a reader whose offset falls below the log
 	// start, because retention deleted the records there, fail with an
-	// *OffsetOutOfRangeError. Default false: it goes on from the log start.
+	// *OffsetOutOfRangeError. Default false: it goes on from the log
+	// start, and logs that it did.
 	FailOnOutOfRange bool
+	// Logger receives a Warn line each time the reader skips records
+	// deleted before it read them: the topic and partition, the offset it
+	// was at, the log start it goes on from, and how many it skipped.
+	// Default nil: discard.
+	Logger *slog.Logger
+	// Metrics receives metrics.ConsumerLag, labelled with the topic and
+	// the partition: the committed records of the partition the reader
+	// has not returned. It is set after reads that returned records, once
+	// every 256 records and whenever the reader catches up, not for every
+	// record. Readers of one partition that share a collector share the
+	// gauge; wrap it with metrics.With to tell them apart (a group's
+	// members do, by group). Default nil: discard.
+	Metrics metrics.Collector
+}
+
+// withDefaults returns o with every zero field set to its default.
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	o.Metrics = metrics.OrDiscard(o.Metrics)
+	return o
 }
 
 // PartitionReader reads one partition's committed records in order,
@@ -175,6 +237,7 @@ type PartitionReader struct {
 // NewPartitionReader returns a reader of partition index of t from
 // opts.Start.
 func NewPartitionReader(t *topic.Topic, index int32, opts Options) (*PartitionReader, error) {
+	opts = opts.withDefaults()
 	p, err := t.Partition(index)
 	if err != nil {
 		return nil, err
@@ -183,7 +246,7 @@ func NewPartitionReader(t *topic.Topic, index int32, opts Options) (*PartitionRe
 	if err != nil {
 		return nil, err
 	}
-	return &PartitionReader{t: t, c: newCursor(p, offset, opts.FailOnOutOfRange)}, nil
+	return &PartitionReader{t: t, c: newCursor(p, offset, &opts)}, nil
 }
 
 // startOffset resolves pos on partition p of t, refusing an offset past
@@ -194,7 +257,7 @@ func startOffset(t *topic.Topic, p *partition.Partition, pos Position) (int64, e
 		return 0, err
 	}
 	if end := p.LogEndOffset(); offset > end {
-		return 0, &partition.Error{Topic: t.Name(), Partition: p.Index(), Op: "read",
+		return 0, &partition.Error{Topic: t.Name(), Partition: p.Index(), Op: "seek",
 			Err: &log.OffsetOutOfRangeError{Offset: offset, LogStart: p.LogStartOffset(), LogEnd: end}}
 	}
 	return offset, nil
@@ -283,9 +346,9 @@ type TopicReader struct {
 // opts.Start.
 func NewTopicReader(t *topic.Topic, opts Options) (*TopicReader, error) {
 	if t.Closed() {
-		return nil, ErrClosed
+		return nil, closedTopic(t)
 	}
-	r := &TopicReader{t: t, opts: opts}
+	r := &TopicReader{t: t, opts: opts.withDefaults()}
 	if err := r.addPartitions(); err != nil {
 		return nil, err
 	}
@@ -309,7 +372,7 @@ func (r *TopicReader) addPartitions() error {
 		if err != nil {
 			return err
 		}
-		r.cursors = append(r.cursors, newCursor(parts[i], offset, r.opts.FailOnOutOfRange))
+		r.cursors = append(r.cursors, newCursor(parts[i], offset, &r.opts))
 	}
 	r.started = true
 	return nil
@@ -327,7 +390,7 @@ func (r *TopicReader) Next(ctx context.Context) (*Record, error) {
 		// between wakes this reader.
 		changed := r.t.Changed()
 		if r.t.Closed() {
-			return nil, ErrClosed
+			return nil, closedTopic(r.t)
 		}
 		if err := r.addPartitions(); err != nil {
 			return nil, err
@@ -347,7 +410,7 @@ func (r *TopicReader) Next(ctx context.Context) (*Record, error) {
 // no error when the reader has read every committed record.
 func (r *TopicReader) TryNext() (*Record, error) {
 	if r.t.Closed() {
-		return nil, ErrClosed
+		return nil, closedTopic(r.t)
 	}
 	if err := r.addPartitions(); err != nil {
 		return nil, err

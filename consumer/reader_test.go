@@ -52,7 +52,7 @@ func nextValue(t *testing.T, r interface {
 
 func TestPartitionReaderStartPositions(t *testing.T) {
 	_, r := memRegistry(t)
-	tp, err := r.Create("t", topic.Config{Partitions: 2})
+	tp, err := r.Create(context.Background(), "t", topic.Config{Partitions: 2})
 	require.NoError(t, err)
 	base := time.UnixMilli(1_700_000_000_000)
 	appendN(t, tp, 1, 0, 10, base)
@@ -112,7 +112,7 @@ func TestPartitionReaderStartPositions(t *testing.T) {
 
 func TestPartitionReaderIteratorAndClose(t *testing.T) {
 	_, r := memRegistry(t)
-	tp, err := r.Create("t", topic.Config{})
+	tp, err := r.Create(context.Background(), "t", topic.Config{})
 	require.NoError(t, err)
 	appendN(t, tp, 0, 0, 3, time.Now())
 	pr, err := NewPartitionReader(tp, 0, Options{})
@@ -137,7 +137,7 @@ func TestPartitionReaderIteratorAndClose(t *testing.T) {
 
 func TestReaderAfterRetention(t *testing.T) {
 	_, r := memRegistry(t)
-	tp, err := r.Create("t", topic.Config{})
+	tp, err := r.Create(context.Background(), "t", topic.Config{})
 	require.NoError(t, err)
 	appendN(t, tp, 0, 0, 10, time.Now())
 	lenient, err := NewPartitionReader(tp, 0, Options{})
@@ -159,7 +159,7 @@ func TestReaderAfterRetention(t *testing.T) {
 // reader sees each record exactly once, in order within its partition.
 func TestTopicReaderSeesEveryRecordOnce(t *testing.T) {
 	_, r := memRegistry(t)
-	tp, err := r.Create("t", topic.Config{Partitions: 3})
+	tp, err := r.Create(context.Background(), "t", topic.Config{Partitions: 3})
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -180,7 +180,7 @@ func TestTopicReaderSeesEveryRecordOnce(t *testing.T) {
 				total++
 			}
 			if i == perPartition/2 {
-				if err := r.AddPartitions("t", 4); err != nil {
+				if err := r.AddPartitions(context.Background(), "t", 4); err != nil {
 					t.Error(err)
 				}
 			}
@@ -221,7 +221,7 @@ func TestTopicReaderSeesEveryRecordOnce(t *testing.T) {
 
 func TestTopicReaderLatestAndDelete(t *testing.T) {
 	_, r := memRegistry(t)
-	tp, err := r.Create("t", topic.Config{Partitions: 2})
+	tp, err := r.Create(context.Background(), "t", topic.Config{Partitions: 2})
 	require.NoError(t, err)
 	appendN(t, tp, 0, 0, 5, time.Now())
 	rd, err := NewTopicReader(tp, Options{Start: Latest()})
@@ -235,7 +235,7 @@ func TestTopicReaderLatestAndDelete(t *testing.T) {
 		done <- err
 	}()
 	time.Sleep(10 * time.Millisecond)
-	require.NoError(t, r.Delete("t"))
+	require.NoError(t, r.Delete(context.Background(), "t"))
 	select {
 	case err := <-done:
 		require.ErrorIs(t, err, ErrClosed)
@@ -246,7 +246,7 @@ func TestTopicReaderLatestAndDelete(t *testing.T) {
 
 func TestEndedContextStopsReadersWithRecordsWaiting(t *testing.T) {
 	_, r := memRegistry(t)
-	tp, err := r.Create("t", topic.Config{})
+	tp, err := r.Create(context.Background(), "t", topic.Config{})
 	require.NoError(t, err)
 	appendN(t, tp, 0, 0, 3, time.Now())
 	ctx, cancel := context.WithCancel(context.Background())
@@ -263,14 +263,14 @@ func TestEndedContextStopsReadersWithRecordsWaiting(t *testing.T) {
 
 func TestReaderFromCommittedOffset(t *testing.T) {
 	m, r := memRegistry(t)
-	tp, err := r.Create("t", topic.Config{Partitions: 2})
+	tp, err := r.Create(context.Background(), "t", topic.Config{Partitions: 2})
 	require.NoError(t, err)
 	appendN(t, tp, 0, 0, 5, time.Now())
 	appendN(t, tp, 1, 5, 5, time.Now())
 	store, err := offsets.Open("/data/"+offsets.DirName, offsets.Options{FS: m, NoLock: true})
 	require.NoError(t, err)
 	defer store.Close()
-	require.NoError(t, store.Commit("g", offsets.Commit{Topic: "t", Partition: 0, Offset: 3}))
+	require.NoError(t, store.Commit(context.Background(), "g", offsets.Commit{Topic: "t", Partition: 0, Offset: 3}))
 
 	pr, err := NewPartitionReader(tp, 0, Options{Start: Committed(store, "g", Earliest())})
 	require.NoError(t, err)

@@ -43,7 +43,7 @@ func TestCloneOwnsItsBytes(t *testing.T) {
 // out one reused Record, so only clones survive the next call.
 func TestReaderReusesRecordCloneKeeps(t *testing.T) {
 	_, reg := memRegistry(t)
-	tp, err := reg.Create("t", topic.Config{Partitions: 1})
+	tp, err := reg.Create(context.Background(), "t", topic.Config{Partitions: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

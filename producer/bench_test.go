@@ -33,7 +33,7 @@ func BenchmarkProduce(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer r.Close()
-			if _, err := r.Create("bench", topic.Config{Partitions: bc.partitions, Flush: bc.flush}); err != nil {
+			if _, err := r.Create(context.Background(), "bench", topic.Config{Partitions: bc.partitions, Flush: bc.flush}); err != nil {
 				b.Fatal(err)
 			}
 			prod, err := New(r, Options{})
@@ -91,7 +91,7 @@ func BenchmarkProduceSync(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer r.Close()
-			if _, err := r.Create("bench", topic.Config{Flush: flush}); err != nil {
+			if _, err := r.Create(context.Background(), "bench", topic.Config{Flush: flush}); err != nil {
 				b.Fatal(err)
 			}
 			prod, err := New(r, Options{})

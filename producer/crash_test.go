@@ -44,7 +44,7 @@ func TestCrashChild(t *testing.T) {
 		fail("open", err)
 	}
 	if _, err := r.Topic("t"); err != nil {
-		if _, err := r.Create("t", topic.Config{Partitions: 4, Flush: log.FlushAlways, SegmentBytes: 32 << 10}); err != nil {
+		if _, err := r.Create(context.Background(), "t", topic.Config{Partitions: 4, Flush: log.FlushAlways, SegmentBytes: 32 << 10}); err != nil {
 			fail("create", err)
 		}
 	}

@@ -10,11 +10,19 @@
 //
 // # Partitioning
 //
-// A message that names a partition goes there. Otherwise the producer's
-// Partitioner decides; the default one sends a keyed message to
-// murmur2(key) mod partitions, as Kafka's Java client does, so that keys
-// land on the same partitions as they would in Kafka, and sends messages
-// without a key to one partition at a time, moving on after each batch.
+// The producer's Partitioner chooses each message's partition. The default
+// one sends a keyed message to murmur2(key) mod partitions, as Kafka's Java
+// client does, so that keys land on the same partitions as they would in
+// Kafka, and sends messages without a key to one partition at a time,
+// moving on after each batch. A producer that chooses partitions itself
+// uses NewManualPartitioner, which sends each message to its Partition.
+//
+// # Limits
+//
+// A batch, and so a record, is at most its topic's MaxMessageBytes; a
+// record that cannot fit alone fails with a *RecordTooLargeError that says
+// which setting to raise. A change of the topic's configuration
+// (topic.Registry.AlterConfig) applies from the producer's next batch.
 //
 // # Acknowledgement
 //
@@ -22,8 +30,8 @@
 // log; on a topic whose flush policy is topic.FlushAlways, once it is on
 // stable storage, one fsync covering every batch the write carried. Every
 // message gets exactly one outcome, also when the producer or its registry
-// closes, and the messages of one partition are written, and acknowledged,
-// in the order they were produced.
+// closes (a *ClosedError says which), and the messages of one partition
+// are written, and acknowledged, in the order they were produced.
 //
 // # Concurrency
 //

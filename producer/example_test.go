@@ -17,7 +17,7 @@ func Example() {
 		panic(err)
 	}
 	defer reg.Close()
-	if _, err := reg.Create("signups", topic.Config{Partitions: 4, Flush: topic.FlushAlways}); err != nil {
+	if _, err := reg.Create(context.Background(), "signups", topic.Config{Partitions: 4, Flush: topic.FlushAlways}); err != nil {
 		panic(err)
 	}
 	prod, err := producer.New(reg, producer.Options{})
@@ -36,4 +36,36 @@ func Example() {
 	// ada -> 1 0
 	// bob -> 2 0
 	// ada -> 1 1
+}
+
+// Send each message to the partition it names, with a producer whose
+// partitioner is the manual one.
+func ExampleNewManualPartitioner() {
+	reg, err := topic.Open("/data", topic.Options{FS: vfs.NewMem()})
+	if err != nil {
+		panic(err)
+	}
+	defer reg.Close()
+	ctx := context.Background()
+	if _, err := reg.Create(ctx, "shards", topic.Config{Partitions: 3}); err != nil {
+		panic(err)
+	}
+	prod, err := producer.New(reg, producer.Options{Partitioner: producer.NewManualPartitioner()})
+	if err != nil {
+		panic(err)
+	}
+	for _, shard := range []int32{2, 0, 2} {
+		ack, err := prod.Produce(ctx, producer.Message{Topic: "shards", Partition: shard, Value: []byte("v")})
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(ack.Partition, ack.Offset)
+	}
+	_, err = prod.Produce(ctx, producer.Message{Topic: "shards", Partition: 3})
+	fmt.Println(err)
+	// Output:
+	// 2 0
+	// 0 0
+	// 2 1
+	// producer: topic "shards" has no partition 3 (it has 3)
 }

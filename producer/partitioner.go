@@ -6,11 +6,10 @@ import (
 	"sync/atomic"
 )
 
-// Partitioner chooses the partition of a message that names none. The
-// producer calls it from many goroutines at once, with the topic's partition
-// count at that moment, which may grow between calls; the result must lie
-// in [0, numPartitions). A partitioner is never asked about a message whose
-// HasPartition is set.
+// Partitioner chooses the partition of each message. The producer calls it
+// from many goroutines at once, with the topic's partition count at that
+// moment, which may grow between calls. A result outside [0,
+// numPartitions) fails the message with ErrUnknownPartition.
 //
 // The message is passed by value, so that a producer's message does not
 // escape to the heap through the interface call.
@@ -108,6 +107,15 @@ func (p *stickyPartitioner) state(topic string, n int32) *stickyState {
 	st.word.Store(uint64(rand.Int32N(n)))
 	v, _ := p.topics.LoadOrStore(topic, st)
 	return v.(*stickyState)
+}
+
+// NewManualPartitioner returns a partitioner that sends each message to
+// the partition its Partition field names, as franz-go's
+// ManualPartitioner and sarama's NewManualPartitioner do: for a producer
+// that decides every message's partition itself. A message to a partition
+// its topic does not have fails with ErrUnknownPartition.
+func NewManualPartitioner() Partitioner {
+	return PartitionerFunc(func(m Message, _ int32) int32 { return m.Partition })
 }
 
 // NewRoundRobinPartitioner returns a partitioner that ignores keys and

@@ -268,6 +268,17 @@ func TestPartitionersConcurrent(t *testing.T) {
 	})
 }
 
+// TestManualPartitioner: the manual partitioner sends each message to its
+// Partition, zero included, and the default one ignores the field.
+func TestManualPartitioner(t *testing.T) {
+	manual := NewManualPartitioner()
+	for _, part := range []int32{0, 3, 7} {
+		require.Equal(t, part, manual.Partition(Message{Topic: "t", Key: []byte("foobar"), Partition: part}, 8))
+	}
+	def := NewDefaultPartitioner()
+	require.Equal(t, KeyPartition([]byte("foobar"), 8), def.Partition(Message{Topic: "t", Key: []byte("foobar"), Partition: 3}, 8))
+}
+
 // ExamplePartitionerFunc sends messages without a key to partition 0, and
 // keyed ones where Kafka would.
 func ExamplePartitionerFunc() {

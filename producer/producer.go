@@ -2,12 +2,14 @@ package producer
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/commitlog-go/commitlog/internal/notify"
+	"github.com/commitlog-go/commitlog/metrics"
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/topic"
 )
@@ -15,13 +17,15 @@ import (
 // Options configure a producer. The zero value of every field means its
 // default; New copies them.
 type Options struct {
-	// Partitioner chooses the partition of messages that name none.
-	// Default NewDefaultPartitioner(): Kafka's murmur2 of the key, and
-	// sticky batches for messages without a key.
+	// Partitioner chooses the partition of each message. Default
+	// NewDefaultPartitioner(): Kafka's murmur2 of the key, and sticky
+	// batches for messages without a key. NewManualPartitioner() sends
+	// each message to its Partition.
 	Partitioner Partitioner
 	// BatchBytes is the most bytes of encoded records a batch collects
 	// before it is closed (batch.size). The topic's MaxMessageBytes caps
-	// it. Default 256 KiB.
+	// it; a record larger than BatchBytes but within MaxMessageBytes goes
+	// in a batch of its own. Default 256 KiB.
 	BatchBytes int
 	// WriteBytes is the most bytes of batches one append writes, when many
 	// are waiting. Default 4 MiB.
@@ -38,6 +42,18 @@ type Options struct {
 	// ErrBufferFull. Default false: it waits for room until its context
 	// ends.
 	FailWhenFull bool
+	// Logger receives a line for each batch that failed to append (Warn,
+	// with its topic, partition, record count and error). Default nil:
+	// discard.
+	Logger *slog.Logger
+	// Metrics receives metrics.ProducerBufferBytes (Labels{}: the buffer
+	// is the producer's, shared by its topics), set once per batch rather
+	// than per record: when a batch is closed, when a write gives back
+	// its batches' memory, and when a produce finds the buffer full; and
+	// metrics.ProducerBatchRecords for each batch appended, labelled with
+	// its topic and partition. Producers that share a collector share the
+	// gauge. Default nil: discard.
+	Metrics metrics.Collector
 }
 
 // Defaults of Options.
@@ -63,6 +79,9 @@ type Producer struct {
 	opts   Options
 	now    func() time.Time
 	memory memoryLimit
+	// reportMu orders the reads of the memory held with the gauge sets
+	// that report them, so that the last value set is the latest.
+	reportMu sync.Mutex
 
 	// closed refuses new produces; active counts produces under way, and
 	// idle wakes Close when the last of them ends, so that no produce
@@ -111,6 +130,9 @@ func New(reg *topic.Registry, opts Options) (*Producer, error) {
 	p.queues.Store(&map[*topic.Topic]*topicQueues{})
 	var err error
 	if p.unregister, err = reg.OnClose(p.Close); err != nil {
+		if errors.Is(err, topic.ErrClosed) {
+			return nil, &ClosedError{Partition: -1, what: registryClosed}
+		}
 		return nil, err
 	}
 	return p, nil
@@ -130,13 +152,28 @@ func (o Options) withDefaults() Options {
 	if o.BufferBytes == 0 {
 		o.BufferBytes = DefaultBufferBytes
 	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	o.Metrics = metrics.OrDiscard(o.Metrics)
 	return o
 }
 
 // validate checks defaulted options.
 func (o Options) validate() error {
-	if o.BatchBytes < 0 || o.WriteBytes < 0 || o.BufferBytes < 0 || o.Linger < 0 {
-		return fmt.Errorf("%w: negative producer option", ErrInvalidConfig)
+	for _, f := range []struct {
+		name     string
+		value    any
+		negative bool
+	}{
+		{"BatchBytes", o.BatchBytes, o.BatchBytes < 0},
+		{"WriteBytes", o.WriteBytes, o.WriteBytes < 0},
+		{"BufferBytes", o.BufferBytes, o.BufferBytes < 0},
+		{"Linger", o.Linger, o.Linger < 0},
+	} {
+		if f.negative {
+			return errorf(ErrInvalidConfig, "producer: Options.%s is negative (%v)", f.name, f.value)
+		}
 	}
 	return nil
 }
@@ -144,6 +181,11 @@ func (o Options) validate() error {
 // Produce sends m and waits for its acknowledgement: its record is written
 // and, on a durable topic, on stable storage. If ctx ends first, Produce
 // returns ctx's error, and the message may still be written.
+//
+// Errors: a *RecordTooLargeError, ErrBufferFull, ErrUnknownTopic,
+// ErrUnknownPartition, a *ClosedError (ErrClosed when the producer was
+// closed, topic.ErrClosed when the registry or the topic was), ctx's, and
+// the partition's append errors.
 func (p *Producer) Produce(ctx context.Context, m Message) (Ack, error) {
 	type outcome struct {
 		ack Ack
@@ -171,7 +213,7 @@ func (p *Producer) ProduceAsync(ctx context.Context, m Message, cb Callback) {
 	p.active.Add(1)
 	defer p.produceDone()
 	if p.closed.Load() {
-		cb(Ack{}, ErrClosed)
+		cb(Ack{}, p.closedError(m.Topic))
 		return
 	}
 	q, err := p.queueFor(&m)
@@ -186,16 +228,33 @@ func (p *Producer) ProduceAsync(ctx context.Context, m Message, cb Callback) {
 		rec.Timestamp = m.Time.UnixMilli()
 	}
 	size := record.MaxEncodedSize(&rec)
-	if size > q.maxBatch-record.HeaderSize {
-		cb(Ack{}, fmt.Errorf("%w: %d bytes encoded, the batch limit of %s is %d", ErrRecordTooLarge, size, m.Topic, q.maxBatch))
+	if err := q.checkSize(&rec, size); err != nil {
+		cb(Ack{}, err)
 		return
 	}
 	memory := int64(size) + recordMemoryOverhead
 	if err := p.memory.acquire(ctx, memory, p.opts.FailWhenFull); err != nil {
+		if errors.Is(err, ErrBufferFull) {
+			p.reportBuffer()
+			err = errorf(ErrBufferFull, "producer: buffer full: records not yet acknowledged hold %d of the %d bytes of Options.BufferBytes, and this one needs %d more",
+				p.memory.used.Load(), p.memory.limit, memory)
+		}
 		cb(Ack{}, err)
 		return
 	}
-	q.add(rec, size, memory, cb)
+	if q.add(rec, size, memory, cb) {
+		p.reportBuffer()
+	}
+}
+
+// reportBuffer sets the ProducerBufferBytes gauge to the memory held now.
+func (p *Producer) reportBuffer() {
+	if p.opts.Metrics == metrics.Discard {
+		return
+	}
+	p.reportMu.Lock()
+	p.opts.Metrics.Set(metrics.ProducerBufferBytes, metrics.Labels{}, float64(p.memory.used.Load()))
+	p.reportMu.Unlock()
 }
 
 // produceDone ends a produce, waking Close if it was the last one.
@@ -213,6 +272,9 @@ const recordMemoryOverhead = 16
 func (p *Producer) queueFor(m *Message) (*queue, error) {
 	t, err := p.reg.Topic(m.Topic)
 	if err != nil {
+		if errors.Is(err, topic.ErrClosed) {
+			return nil, p.closedError(m.Topic)
+		}
 		return nil, err
 	}
 	n := t.NumPartitions()
@@ -221,7 +283,7 @@ func (p *Producer) queueFor(m *Message) (*queue, error) {
 		idx = p.opts.Partitioner.Partition(*m, n)
 	}
 	if idx < 0 || idx >= n {
-		return nil, fmt.Errorf("%w: %s has no partition %d (it has %d)", ErrUnknownPartition, t.Name(), idx, n)
+		return nil, errorf(ErrUnknownPartition, "producer: topic %q has no partition %d (it has %d)", t.Name(), idx, n)
 	}
 	tq := (*p.queues.Load())[t]
 	if tq == nil {
@@ -318,10 +380,10 @@ func (p *Producer) forEachQueue(fn func(*queue)) {
 	}
 }
 
-// Close stops taking messages (later produces fail with ErrClosed), writes
-// every message it holds, calls their callbacks, and waits for its writer
-// goroutines to end. Close is idempotent; concurrent calls all wait for the
-// first to finish.
+// Close stops taking messages (later produces fail with a *ClosedError
+// that is ErrClosed), writes every message it holds, calls their
+// callbacks, and waits for its writer goroutines to end. Close is
+// idempotent; concurrent calls all wait for the first to finish.
 func (p *Producer) Close() error {
 	p.closeOnce.Do(func() { p.closeErr = p.close() })
 	return p.closeErr

@@ -38,7 +38,7 @@ func TestProducerManyGoroutinesKeepOrderPerKey(t *testing.T) {
 	for _, codec := range []compress.Codec{compress.None, compress.LZ4} {
 		t.Run(codec.String(), func(t *testing.T) {
 			_, r := memRegistry(t)
-			tp, err := r.Create("events", topic.Config{Partitions: 6, Compression: codec, SegmentBytes: 256 << 10, SegmentIndexBytes: 8 << 10})
+			tp, err := r.Create(context.Background(), "events", topic.Config{Partitions: 6, Compression: codec, SegmentBytes: 256 << 10, SegmentIndexBytes: 8 << 10})
 			require.NoError(t, err)
 			prod := mustProducer(t, r, Options{BatchBytes: 4 << 10})
 			const goroutines, perGoroutine, keysPer = 64, 300, 3
@@ -112,7 +112,7 @@ func TestProducerManyGoroutinesKeepOrderPerKey(t *testing.T) {
 // that fail at once, and that are still waiting when the producer closes.
 func TestCallbacksExactlyOnce(t *testing.T) {
 	_, r := memRegistry(t)
-	_, err := r.Create("t", topic.Config{Partitions: 2, MaxMessageBytes: 2 << 10})
+	_, err := r.Create(context.Background(), "t", topic.Config{Partitions: 2, MaxMessageBytes: 2 << 10})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, Options{Linger: time.Hour})
 	ctx := context.Background()
@@ -164,18 +164,20 @@ func TestCallbacksExactlyOnce(t *testing.T) {
 	require.ErrorIs(t, errOf(103), ErrClosed)
 }
 
-// TestCallbacksOnWriteFailure closes the topic's partitions under the
-// producer: every waiting message gets the error, once.
+// TestCallbacksOnWriteFailure closes the topic's partition under the
+// producer: every waiting message gets the error, once, and the error
+// says the partition closed, not the producer.
 func TestCallbacksOnWriteFailure(t *testing.T) {
 	_, r := memRegistry(t)
-	tp, err := r.Create("t", topic.Config{})
+	tp, err := r.Create(context.Background(), "t", topic.Config{})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, Options{Linger: time.Hour})
 	var errs atomic.Int32
 	var oks atomic.Int32
 	for range 50 {
 		prod.ProduceAsync(context.Background(), Message{Topic: "t", Value: []byte("v")}, func(_ Ack, err error) {
-			if errors.Is(err, ErrClosed) {
+			if errors.Is(err, topic.ErrClosed) && !errors.Is(err, ErrClosed) &&
+				err.Error() == `producer: partition 0 of topic "t" closed: message not written` {
 				errs.Add(1)
 			} else {
 				oks.Add(1)
@@ -190,7 +192,7 @@ func TestCallbacksOnWriteFailure(t *testing.T) {
 
 func TestBufferFull(t *testing.T) {
 	_, r := memRegistry(t)
-	_, err := r.Create("t", topic.Config{})
+	_, err := r.Create(context.Background(), "t", topic.Config{})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, Options{Linger: time.Hour, BufferBytes: 1 << 10, FailWhenFull: true})
 	var full atomic.Int32
@@ -248,7 +250,7 @@ func TestDurableProduceSurvivesCrash(t *testing.T) {
 	r, err := topic.Open("/data", topic.Options{FS: h, RetentionCheckInterval: -1})
 	require.NoError(t, err)
 	defer r.Close()
-	_, err = r.Create("t", topic.Config{Partitions: 2, Flush: log.FlushAlways, SegmentIndexBytes: 8 << 10})
+	_, err = r.Create(context.Background(), "t", topic.Config{Partitions: 2, Flush: log.FlushAlways, SegmentIndexBytes: 8 << 10})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, Options{})
 	const n = 4000
@@ -287,25 +289,25 @@ func TestDurableProduceSurvivesCrash(t *testing.T) {
 
 func TestProducerOnDeletedTopic(t *testing.T) {
 	_, r := memRegistry(t)
-	_, err := r.Create("t", topic.Config{})
+	_, err := r.Create(context.Background(), "t", topic.Config{})
 	require.NoError(t, err)
-	prod := mustProducer(t, r, Options{})
+	prod := mustProducer(t, r, Options{Partitioner: NewManualPartitioner()})
 	ctx := context.Background()
 	_, err = prod.Produce(ctx, Message{Topic: "t", Value: []byte("a")})
 	require.NoError(t, err)
-	require.NoError(t, r.Delete("t"))
+	require.NoError(t, r.Delete(context.Background(), "t"))
 	_, err = prod.Produce(ctx, Message{Topic: "t", Value: []byte("b")})
 	require.ErrorIs(t, err, ErrUnknownTopic)
-	_, err = r.Create("t", topic.Config{Partitions: 2})
+	_, err = r.Create(context.Background(), "t", topic.Config{Partitions: 2})
 	require.NoError(t, err)
-	a, err := prod.Produce(ctx, Message{Topic: "t", Value: []byte("c"), Partition: 1, HasPartition: true})
+	a, err := prod.Produce(ctx, Message{Topic: "t", Value: []byte("c"), Partition: 1})
 	require.NoError(t, err, "a topic created again under the name is a new topic")
 	require.Equal(t, Ack{Topic: "t", Partition: 1, Offset: 0}, a)
 }
 
 func TestRegistryCloseClosesProducers(t *testing.T) {
 	_, r := memRegistry(t)
-	tp, err := r.Create("t", topic.Config{})
+	tp, err := r.Create(context.Background(), "t", topic.Config{})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, Options{Linger: time.Hour})
 	var ok atomic.Int32
@@ -330,7 +332,7 @@ func TestRegistryCloseClosesProducers(t *testing.T) {
 // retry would: during Close they get ErrClosed instead of a deadlock.
 func TestCallbackProducingDuringClose(t *testing.T) {
 	_, r := memRegistry(t)
-	_, err := r.Create("t", topic.Config{})
+	_, err := r.Create(context.Background(), "t", topic.Config{})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, Options{Linger: time.Hour})
 	var closedErrs atomic.Int32

@@ -1,12 +1,15 @@
 package producer
 
 import (
+	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/commitlog-go/commitlog/compress"
 	"github.com/commitlog-go/commitlog/internal/notify"
 	"github.com/commitlog-go/commitlog/log"
+	"github.com/commitlog-go/commitlog/metrics"
 	"github.com/commitlog-go/commitlog/partition"
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/topic"
@@ -39,12 +42,12 @@ type pendingBatch struct {
 // arrived during the previous write (and its fsync, when the topic is
 // durable) share the next one: group commit.
 type queue struct {
-	prod     *Producer
-	topic    string
-	part     *partition.Partition
-	codec    compress.Codec
-	maxBatch int // bytes of encoded records per batch
-	maxWrite int // bytes of batches per append
+	prod   *Producer
+	t      *topic.Topic
+	topic  string
+	part   *partition.Partition
+	labels metrics.Labels // the topic and the partition
+	limits atomic.Pointer[limits]
 
 	mu      sync.Mutex
 	open    *pendingBatch   // being filled
@@ -66,28 +69,87 @@ type queue struct {
 }
 
 func newQueue(p *Producer, t *topic.Topic, part *partition.Partition) *queue {
-	cfg := t.Config()
-	maxBatch := min(p.opts.BatchBytes, cfg.MaxMessageBytes-record.LogOverhead)
+	q := &queue{
+		prod: p, t: t, topic: t.Name(), part: part,
+		labels: metrics.Labels{Topic: t.Name(), Partition: part.Index()},
+		kick:   make(chan struct{}, 1),
+	}
+	q.limits.Store(newLimits(t.Config(), &p.opts))
+	return q
+}
+
+// limits are what a queue takes from its topic's configuration, which
+// AlterConfig may change: the queue looks again at each new batch, and
+// before it refuses a record as too large.
+type limits struct {
+	codec        compress.Codec
+	maxMessage   int   // the topic's MaxMessageBytes
+	segmentBytes int64 // the topic's SegmentBytes
+	// maxAlone is the most bytes a batch may take before compression so
+	// that it stays within maxMessage after: maxMessage, less a margin on
+	// a compressed topic.
+	maxAlone int
+	maxBatch int // bytes of a batch, header included, that close it
+	maxWrite int // bytes of batches per append
+}
+
+func newLimits(cfg topic.Config, opts *Options) *limits {
+	maxAlone := cfg.MaxMessageBytes
 	if cfg.Compression != compress.None {
 		// Leave room for codecs that grow incompressible data.
-		maxBatch -= maxBatch / 64
+		maxAlone -= maxAlone / 64
 	}
-	return &queue{
-		prod: p, topic: t.Name(), part: part, codec: cfg.Compression, maxBatch: maxBatch,
-		maxWrite: int(min(cfg.SegmentBytes, int64(max(p.opts.WriteBytes, cfg.MaxMessageBytes)))),
-		kick:     make(chan struct{}, 1),
+	return &limits{
+		codec: cfg.Compression, maxMessage: cfg.MaxMessageBytes, segmentBytes: cfg.SegmentBytes,
+		maxAlone: maxAlone, maxBatch: min(opts.BatchBytes, maxAlone),
+		maxWrite: int(min(cfg.SegmentBytes, int64(max(opts.WriteBytes, cfg.MaxMessageBytes)))),
 	}
+}
+
+// refresh reads the topic's configuration again and returns the limits
+// it gives, which the queue keeps.
+func (q *queue) refresh() *limits {
+	cfg := q.t.Config()
+	l := q.limits.Load()
+	if cfg.Compression == l.codec && cfg.MaxMessageBytes == l.maxMessage && cfg.SegmentBytes == l.segmentBytes {
+		return l
+	}
+	l = newLimits(cfg, &q.prod.opts)
+	q.limits.Store(l)
+	return l
+}
+
+// checkSize returns nil if a record of encoded size size fits in a batch
+// of the queue's topic on its own, or the error that says it does not.
+func (q *queue) checkSize(r *record.Record, size int) error {
+	if record.HeaderSize+size <= q.limits.Load().maxAlone {
+		return nil
+	}
+	// The topic's MaxMessageBytes may have been raised since.
+	l := q.refresh()
+	if record.HeaderSize+size <= l.maxAlone {
+		return nil
+	}
+	n := len(r.Key) + len(r.Value)
+	for _, h := range r.Headers {
+		n += len(h.Key) + len(h.Value)
+	}
+	return &RecordTooLargeError{Topic: q.topic, RecordBytes: n, BatchBytes: record.HeaderSize + size,
+		MaxMessageBytes: l.maxMessage, Compression: l.codec}
 }
 
 // add appends one record to the open batch and makes sure a writer runs.
 // size is the record's encoded size and memory what it holds of the
-// producer's buffer.
-func (q *queue) add(r record.Record, size int, memory int64, cb Callback) {
+// producer's buffer. A record that would take the open batch past
+// maxBatch closes it and starts the next one, alone if it is that large.
+// add reports whether it closed a batch.
+func (q *queue) add(r record.Record, size int, memory int64, cb Callback) (closed bool) {
 	q.mu.Lock()
 	b := q.open
-	if b != nil && b.builder.Size()+size > q.maxBatch {
+	if b != nil && b.builder.Size()+size > q.limits.Load().maxBatch {
 		q.full = append(q.full, b)
 		b = nil
+		closed = true
 		q.wake()
 	}
 	if b == nil {
@@ -108,6 +170,7 @@ func (q *queue) add(r record.Record, size int, memory int64, cb Callback) {
 		q.prod.writers.Add(1)
 		go q.write()
 	}
+	return closed
 }
 
 // newBatch returns an empty batch, reusing one of the producer's spares
@@ -119,7 +182,7 @@ func (q *queue) newBatch() *pendingBatch {
 	default:
 		b = &pendingBatch{builder: record.NewBuilder()}
 	}
-	b.builder.SetCodec(q.codec)
+	b.builder.SetCodec(q.refresh().codec)
 	if q.prod.opts.Linger > 0 {
 		b.firstAt = q.prod.now()
 	}
@@ -229,8 +292,8 @@ func (q *queue) take(batches []*pendingBatch, buf []byte, last writeRound) []*pe
 		}
 		q.sleep(wait)
 	}
-	size := 0
-	for len(q.full) > 0 && (len(batches) == 0 || size+q.full[0].builder.Size() <= q.maxWrite) {
+	size, maxWrite := 0, q.limits.Load().maxWrite
+	for len(q.full) > 0 && (len(batches) == 0 || size+q.full[0].builder.Size() <= maxWrite) {
 		size += q.full[0].builder.Size()
 		batches = append(batches, q.full[0])
 		q.full[0] = nil
@@ -238,7 +301,7 @@ func (q *queue) take(batches []*pendingBatch, buf []byte, last writeRound) []*pe
 	}
 	if len(q.full) == 0 {
 		q.full = q.full[:0:0]
-		if q.open != nil && (len(batches) == 0 || size+q.open.builder.Size() <= q.maxWrite) {
+		if q.open != nil && (len(batches) == 0 || size+q.open.builder.Size() <= maxWrite) {
 			batches = append(batches, q.open)
 			q.open = nil
 			q.hurry = false
@@ -279,6 +342,15 @@ func (q *queue) writeBatches(buf []byte, batches []*pendingBatch) []byte {
 		n += int64(len(b.callbacks))
 		memory += b.memory
 	}
+	if err != nil {
+		err = q.appendError(err)
+		q.prod.opts.Logger.Warn("batch append failed", "topic", q.topic, "partition", q.part.Index(),
+			"batches", len(batches), "records", n, "err", err)
+	} else {
+		for _, b := range batches {
+			q.prod.opts.Metrics.Observe(metrics.ProducerBatchRecords, q.labels, float64(len(b.callbacks)))
+		}
+	}
 	for _, b := range batches {
 		for _, cb := range b.callbacks {
 			if err != nil {
@@ -290,6 +362,7 @@ func (q *queue) writeBatches(buf []byte, batches []*pendingBatch) []byte {
 		}
 	}
 	q.prod.memory.release(memory)
+	q.prod.reportBuffer()
 	for _, b := range batches {
 		q.prod.recycle(b)
 	}
@@ -298,6 +371,25 @@ func (q *queue) writeBatches(buf []byte, batches []*pendingBatch) []byte {
 	q.mu.Unlock()
 	q.progress.Broadcast()
 	return buf
+}
+
+// appendError returns err, an append's, as a *ClosedError if the
+// partition refused the batch because it is closed: by the registry's
+// Close, the topic's deletion or its own Close.
+func (q *queue) appendError(err error) error {
+	if !errors.Is(err, topic.ErrClosed) {
+		return err
+	}
+	e := &ClosedError{Topic: q.topic, Partition: q.part.Index(), err: err}
+	switch {
+	case q.prod.reg.Closed():
+		e.what = registryClosed
+	case q.t.Closed():
+		e.what = topicDeleted
+	default:
+		e.what = partitionClosed
+	}
+	return e
 }
 
 // flushTarget asks the writer to skip the linger and returns the count of

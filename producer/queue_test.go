@@ -1,6 +1,7 @@
 package producer
 
 import (
+	"context"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,10 +21,10 @@ import (
 // write of one record is followed by none.
 func TestWriterRegroupsAcknowledgedProducers(t *testing.T) {
 	_, r := memRegistry(t)
-	_, err := r.Create("t", topic.Config{})
+	_, err := r.Create(context.Background(), "t", topic.Config{})
 	require.NoError(t, err)
-	prod := mustProducer(t, r, Options{})
-	q, err := prod.queueFor(&Message{Topic: "t", HasPartition: true})
+	prod := mustProducer(t, r, Options{Partitioner: NewManualPartitioner()})
+	q, err := prod.queueFor(&Message{Topic: "t"})
 	require.NoError(t, err)
 	// Stand in for the writer goroutine, so that add starts none.
 	q.mu.Lock()

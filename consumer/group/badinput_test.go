@@ -31,7 +31,7 @@ import (
 func TestBadArguments(t *testing.T) {
 	m, r := memRegistry(t)
 	groupsOf(t, r)
-	tp, err := r.Create("t", topic.Config{Partitions: 2, MaxMessageBytes: 2048, SegmentIndexBytes: 4096})
+	tp, err := r.Create(t.Context(), "t", topic.Config{Partitions: 2, MaxMessageBytes: 2048, SegmentIndexBytes: 4096})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, producer.Options{})
 	ctx := context.Background()
@@ -40,20 +40,20 @@ func TestBadArguments(t *testing.T) {
 	before := m.String()
 
 	for _, n := range []int32{0, -1, 1 << 30} {
-		_, err = r.Create("u", topic.Config{Partitions: n})
+		_, err = r.Create(t.Context(), "u", topic.Config{Partitions: n})
 		if n == 0 {
 			require.NoError(t, err, "zero means the default")
-			require.NoError(t, r.Delete("u"))
+			require.NoError(t, r.Delete(t.Context(), "u"))
 			continue
 		}
 		require.ErrorIs(t, err, ErrInvalidConfig, "%d partitions", n)
 	}
 	before = m.String()
-	require.ErrorIs(t, r.AddPartitions("t", 1), ErrInvalidConfig, "fewer")
-	require.ErrorIs(t, r.AddPartitions("t", 1<<30), ErrInvalidConfig, "too many")
-	require.ErrorIs(t, r.AddPartitions("nope", 3), topic.ErrUnknownTopic)
-	require.ErrorIs(t, r.Delete("../t"), topic.ErrUnknownTopic, "lookups of a name no topic can have")
-	require.ErrorIs(t, r.Delete("nope"), topic.ErrUnknownTopic)
+	require.ErrorIs(t, r.AddPartitions(t.Context(), "t", 1), ErrInvalidConfig, "fewer")
+	require.ErrorIs(t, r.AddPartitions(t.Context(), "t", 1<<30), ErrInvalidConfig, "too many")
+	require.ErrorIs(t, r.AddPartitions(t.Context(), "nope", 3), topic.ErrUnknownTopic)
+	require.ErrorIs(t, r.Delete(t.Context(), "../t"), topic.ErrUnknownTopic, "lookups of a name no topic can have")
+	require.ErrorIs(t, r.Delete(t.Context(), "nope"), topic.ErrUnknownTopic)
 
 	for _, index := range []int32{-1, 2, math.MaxInt32} {
 		_, err = consumer.NewPartitionReader(tp, index, consumer.Options{})
@@ -87,16 +87,29 @@ func TestBadArguments(t *testing.T) {
 	_, err = prod.Produce(ctx, producer.Message{Topic: "t", Value: make([]byte, 4096)})
 	require.ErrorIs(t, err, producer.ErrRecordTooLarge)
 
-	require.ErrorIs(t, groupsOf(t, r).Commit("g", offsets.Commit{Topic: "t", Partition: 0, Offset: -1}), offsets.ErrInvalidOffset)
-	require.ErrorIs(t, groupsOf(t, r).Commit("g", offsets.Commit{Topic: "t", Partition: 2, Offset: 1}), topic.ErrUnknownPartition)
-	require.ErrorIs(t, groupsOf(t, r).Commit("g", offsets.Commit{Topic: "nope", Offset: 1}), topic.ErrUnknownTopic)
-	require.ErrorIs(t, groupsOf(t, r).Commit("", offsets.Commit{Topic: "t", Offset: 1}), ErrInvalidGroup)
+	require.ErrorIs(t, groupsOf(t, r).Commit(t.Context(), "g", offsets.Commit{Topic: "t", Partition: 0, Offset: -1}), offsets.ErrInvalidOffset)
+	require.ErrorIs(t, groupsOf(t, r).Commit(t.Context(), "g", offsets.Commit{Topic: "t", Partition: 2, Offset: 1}), topic.ErrUnknownPartition)
+	require.ErrorIs(t, groupsOf(t, r).Commit(t.Context(), "g", offsets.Commit{Topic: "nope", Offset: 1}), topic.ErrUnknownTopic)
+	require.ErrorIs(t, groupsOf(t, r).Commit(t.Context(), "", offsets.Commit{Topic: "t", Offset: 1}), ErrInvalidGroup)
 	_, err = groupsOf(t, r).Join("", MemberOptions{Topics: []string{"t"}})
 	require.ErrorIs(t, err, ErrInvalidGroup)
 	_, err = groupsOf(t, r).Join("g", MemberOptions{})
 	require.ErrorIs(t, err, ErrInvalidConfig)
-	_, err = groupsOf(t, r).Join("g", MemberOptions{Topics: []string{"nope"}})
-	require.ErrorIs(t, err, topic.ErrUnknownTopic)
+	_, err = groupsOf(t, r).Join("g", MemberOptions{Topics: []string{"../t"}})
+	require.ErrorIs(t, err, ErrInvalidConfig, "a name no topic can have")
+	require.ErrorIs(t, err, topic.ErrInvalidName)
+	for _, d := range []MemberOptions{{SessionTimeout: -1}, {RebalanceTimeout: -1}, {AutoCommitInterval: -1}} {
+		d.Topics = []string{"t"}
+		_, err = groupsOf(t, r).Join("g", d)
+		require.ErrorIs(t, err, ErrInvalidConfig, "%+v", d)
+	}
+	_, err = Open(r, Options{CompactBytes: -1})
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	ro, err := topic.Open("/data", topic.Options{FS: m, ReadOnly: true, RetentionCheckInterval: -1})
+	require.NoError(t, err)
+	_, err = Open(ro, Options{})
+	require.ErrorIs(t, err, topic.ErrReadOnly, "the registry's writer owns its groups")
+	require.NoError(t, ro.Close())
 
 	p, err := tp.Partition(0)
 	require.NoError(t, err)
@@ -113,14 +126,14 @@ func TestBadArguments(t *testing.T) {
 // fail return ErrClosed, and none panics or blocks.
 func TestClosedRegistry(t *testing.T) {
 	_, r := memRegistry(t)
-	tp, err := r.Create("t", topic.Config{Partitions: 2, SegmentIndexBytes: 4096})
+	tp, err := r.Create(t.Context(), "t", topic.Config{Partitions: 2, SegmentIndexBytes: 4096})
 	require.NoError(t, err)
 	prod, err := producer.New(r, producer.Options{})
 	require.NoError(t, err)
 	ctx := context.Background()
 	_, err = prod.Produce(ctx, producer.Message{Topic: "t", Value: []byte("v")})
 	require.NoError(t, err)
-	require.NoError(t, groupsOf(t, r).Commit("g", offsets.Commit{Topic: "t", Partition: 0, Offset: 1}))
+	require.NoError(t, groupsOf(t, r).Commit(t.Context(), "g", offsets.Commit{Topic: "t", Partition: 0, Offset: 1}))
 	member, err := groupsOf(t, r).Join("h", MemberOptions{Topics: []string{"t"}})
 	require.NoError(t, err)
 	pr, err := consumer.NewPartitionReader(tp, 0, consumer.Options{})
@@ -130,13 +143,13 @@ func TestClosedRegistry(t *testing.T) {
 	require.NoError(t, r.Close())
 
 	calls := map[string]error{}
-	_, calls["Create"] = r.Create("u", topic.Config{})
+	_, calls["Create"] = r.Create(t.Context(), "u", topic.Config{})
 	_, calls["Topic"] = r.Topic("t")
 	_, calls["Describe"] = r.Describe("t")
-	calls["AddPartitions"] = r.AddPartitions("t", 3)
-	calls["Delete"] = r.Delete("t")
-	calls["CommitOffsets"] = groupsOf(t, r).Commit("g", offsets.Commit{Topic: "t", Offset: 2})
-	calls["DeleteGroupOffsets"] = groupsOf(t, r).DeleteGroup("g")
+	calls["AddPartitions"] = r.AddPartitions(t.Context(), "t", 3)
+	calls["Delete"] = r.Delete(t.Context(), "t")
+	calls["CommitOffsets"] = groupsOf(t, r).Commit(t.Context(), "g", offsets.Commit{Topic: "t", Offset: 2})
+	calls["DeleteGroupOffsets"] = groupsOf(t, r).DeleteGroup(t.Context(), "g")
 	_, calls["JoinGroup"] = groupsOf(t, r).Join("g", MemberOptions{Topics: []string{"t"}})
 	_, calls["NewProducer"] = producer.New(r, producer.Options{})
 	_, calls["Topic.Partition"] = tp.Partition(0)
@@ -175,7 +188,7 @@ func TestConcurrentRegistryClose(t *testing.T) {
 	dir := t.TempDir()
 	r, err := topic.Open(dir, topic.Options{})
 	require.NoError(t, err)
-	tp, err := r.Create("t", topic.Config{Partitions: 3, Flush: log.FlushAlways})
+	tp, err := r.Create(t.Context(), "t", topic.Config{Partitions: 3, Flush: log.FlushAlways})
 	require.NoError(t, err)
 	prod, err := producer.New(r, producer.Options{})
 	require.NoError(t, err)
@@ -291,7 +304,7 @@ func TestRegistryLockedByAnotherProcess(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "reg")
 	r, err := topic.Open(dir, topic.Options{})
 	require.NoError(t, err)
-	_, err = r.Create("t", topic.Config{})
+	_, err = r.Create(t.Context(), "t", topic.Config{})
 	require.NoError(t, err)
 	require.NoError(t, r.Close())
 

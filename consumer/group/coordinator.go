@@ -1,27 +1,20 @@
 package group
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 
+	"github.com/commitlog-go/commitlog/metrics"
 	"github.com/commitlog-go/commitlog/offsets"
 	"github.com/commitlog-go/commitlog/topic"
 )
-
-// Options configure a Coordinator. The zero value of every field means
-// its default; Open copies them.
-type Options struct {
-	// NoSync makes offset commits return once written, without an fsync:
-	// many times faster, but a crash of the machine may lose the latest
-	// commits, and consumers then read some records again. Default false:
-	// a commit that returned survives any crash.
-	NoSync bool
-	// CompactBytes is the size past which the committed offsets' log is
-	// compacted (offsets.Options.CompactBytes). Default 32 MiB.
-	CompactBytes int64
-}
 
 // Coordinator runs the consumer groups of one topic registry in this
 // process, over the committed offsets it keeps in the registry's directory
@@ -29,11 +22,17 @@ type Options struct {
 // deletes the topic, and closes with the registry. A Coordinator is safe
 // for use by many goroutines.
 type Coordinator struct {
-	reg   *topic.Registry
-	store *offsets.Store
+	reg     *topic.Registry
+	store   *offsets.Store
+	log     *slog.Logger
+	metrics metrics.Collector
 
 	mu     sync.Mutex
 	groups map[string]*group
+	// admin is held shared by an administrator's commit from the check
+	// of its topics to its queueing, so that a topic's deletion can wait
+	// for those that found the topic before it went.
+	admin  sync.RWMutex
 	closed atomic.Bool
 	// unregister removes the coordinator's hooks from the registry.
 	unregister []func()
@@ -44,8 +43,17 @@ type Coordinator struct {
 // Open opens the committed offsets in reg's directory (offsets.DirName)
 // and returns the coordinator of reg's consumer groups. It forgets the
 // offsets of topics that no longer exist: what a crash between a topic's
-// deletion and its offsets' leaves. reg.Close closes it.
+// deletion and its offsets' leaves. reg.Close closes it. A registry
+// opened read-only has no consumer groups: Open fails with an error
+// wrapping topic.ErrReadOnly, since another process may be writing them.
 func Open(reg *topic.Registry, opts Options) (*Coordinator, error) {
+	opts = opts.withDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	if reg.ReadOnly() {
+		return nil, fmt.Errorf("group: registry %s is open read-only: %w", reg.Dir(), topic.ErrReadOnly)
+	}
 	store, err := offsets.Open(filepath.Join(reg.Dir(), offsets.DirName), offsets.Options{
 		FS: reg.FS(), Now: reg.Now, NoSync: opts.NoSync, CompactBytes: opts.CompactBytes,
 		NoLock: true, // the registry's lock covers its directory
@@ -53,14 +61,14 @@ func Open(reg *topic.Registry, opts Options) (*Coordinator, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Coordinator{reg: reg, store: store, groups: make(map[string]*group)}
-	err = store.KeepTopics(func(name string) bool {
+	c := &Coordinator{reg: reg, store: store, log: opts.Logger, metrics: opts.Metrics, groups: make(map[string]*group)}
+	err = store.KeepTopics(context.Background(), func(name string) bool {
 		_, err := reg.Topic(name)
 		return !errors.Is(err, topic.ErrUnknownTopic)
 	})
 	if err == nil {
 		var unregister func()
-		if unregister, err = reg.OnDelete(store.DeleteTopic); err == nil {
+		if unregister, err = reg.OnDelete(c.topicDeleted); err == nil {
 			c.unregister = append(c.unregister, unregister)
 			if unregister, err = reg.OnClose(c.Close); err == nil {
 				c.unregister = append(c.unregister, unregister)
@@ -95,14 +103,28 @@ func (c *Coordinator) Committed(group, topic string, partition int32) (offsets.C
 // administrator's commit, not a member's: it is not checked against the
 // group's members and may replace what one committed. Members commit with
 // Member.Commit and Member.CommitOffsets.
-func (c *Coordinator) Commit(group string, commits ...offsets.Commit) error {
+//
+// ctx bounds the wait. If it has ended when Commit is called, nothing is
+// committed; if it ends while the commit waits for its write, Commit
+// returns ctx.Err() and the commit may still become durable.
+func (c *Coordinator) Commit(ctx context.Context, group string, commits ...offsets.Commit) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	if err := c.checkTopics(commits); err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return c.store.Commit(group, commits...)
+	c.admin.RLock()
+	err := c.checkTopics(commits)
+	var round *offsets.Pending
+	if err == nil {
+		round, err = c.store.Queue(group, commits...)
+	}
+	c.admin.RUnlock()
+	if err != nil || round == nil {
+		return err
+	}
+	return round.Wait(ctx)
 }
 
 // checkTopics checks that every commit names a partition of a topic of
@@ -120,22 +142,59 @@ func (c *Coordinator) checkTopics(commits []offsets.Commit) error {
 	return nil
 }
 
-// Groups returns the consumer groups that have committed offsets, sorted.
-func (c *Coordinator) Groups() []string { return c.store.Groups() }
+// topicDeleted is the registry's OnDelete hook. The topic is gone from
+// the registry already, so no commit that checks it from now on passes.
+// It waits for the administrators' commits that checked it before, takes
+// its partitions from the groups' members, which refuses their later
+// commits, and then deletes the topic's offsets: commits queued before
+// the deletion are deleted with the rest.
+func (c *Coordinator) topicDeleted(name string) error {
+	c.admin.Lock() // a barrier: the commits in flight have queued
+	c.admin.Unlock()
+	for _, g := range c.groupList() {
+		g.topicDeleted(name)
+	}
+	return c.store.DeleteTopic(context.Background(), name)
+}
+
+// groupList returns the groups that have had members in this process.
+func (c *Coordinator) groupList() []*group {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Collect(maps.Values(c.groups))
+}
+
+// Groups returns the consumer groups that have committed offsets or
+// members in this process, sorted.
+func (c *Coordinator) Groups() []string {
+	names := c.store.Groups()
+	for _, g := range c.groupList() {
+		if g.memberCount() > 0 {
+			names = append(names, g.name)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
 
 // DeleteGroup forgets every offset group has committed. Members of the
 // group in this process go on; they start from their fallback position in
 // the partitions they take next.
-func (c *Coordinator) DeleteGroup(group string) error {
+//
+// ctx bounds the wait. If it has ended when DeleteGroup is called,
+// nothing is deleted; if it ends while the deletion waits for its write,
+// DeleteGroup returns ctx.Err() and the deletion may still become
+// durable.
+func (c *Coordinator) DeleteGroup(ctx context.Context, group string) error {
 	if c.closed.Load() {
 		return ErrClosed
 	}
-	return c.store.DeleteGroup(group)
+	return c.store.DeleteGroup(ctx, group)
 }
 
 // Close closes the committed offsets; members' later commits fail with
-// ErrClosed. It runs as the registry closes, and may be called before.
-// Close is idempotent.
+// ErrClosed, and so do their polls, those waiting included. It runs as
+// the registry closes, and may be called before. Close is idempotent.
 func (c *Coordinator) Close() error {
 	c.closeOnce.Do(func() {
 		c.closed.Store(true)
@@ -143,6 +202,9 @@ func (c *Coordinator) Close() error {
 			u()
 		}
 		c.closeErr = c.store.Close()
+		for _, g := range c.groupList() {
+			g.changes.Broadcast()
+		}
 	})
 	return c.closeErr
 }

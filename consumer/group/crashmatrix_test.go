@@ -56,7 +56,7 @@ func TestRegistryCrashMatrix(t *testing.T) {
 	x.Start()
 
 	set(func(b *registryBounds) { b.aPartsMin, b.aPartsMax = 4, 4 })
-	_, err = r.Create("a", cfg)
+	_, err = r.Create(t.Context(), "a", cfg)
 	require.NoError(t, err)
 	set(func(b *registryBounds) { b.aCreated = true })
 
@@ -85,26 +85,26 @@ func TestRegistryCrashMatrix(t *testing.T) {
 		p := int32(i % 4)
 		offset := i/4 + 1
 		set(func(b *registryBounds) { b.commitMax[p] = offset })
-		require.NoError(t, groups.Commit("g", offsets.Commit{Topic: "a", Partition: p, Offset: offset, Metadata: "m"}))
+		require.NoError(t, groups.Commit(t.Context(), "g", offsets.Commit{Topic: "a", Partition: p, Offset: offset, Metadata: "m"}))
 		set(func(b *registryBounds) { b.commitMin[p] = offset })
 	}
 	require.Positive(t, groups.Offsets().Stats().LogStartOffset, "the offsets log was compacted")
 
 	set(func(b *registryBounds) { b.aPartsMax = matrixPartitions })
-	require.NoError(t, r.AddPartitions("a", matrixPartitions))
+	require.NoError(t, r.AddPartitions(t.Context(), "a", matrixPartitions))
 	set(func(b *registryBounds) { b.aPartsMin = matrixPartitions })
 	for i := range 12 {
 		produce("a", int32(4+i%2))
 	}
 
-	_, err = r.Create("b", cfg)
+	_, err = r.Create(t.Context(), "b", cfg)
 	require.NoError(t, err)
 	set(func(b *registryBounds) { b.bCreated = true })
 	for i := range 8 {
 		produce("b", int32(i%4))
 	}
 	set(func(b *registryBounds) { b.bDeleting = true })
-	require.NoError(t, r.Delete("b"))
+	require.NoError(t, r.Delete(t.Context(), "b"))
 	set(func(b *registryBounds) { b.bGone = true })
 	require.NoError(t, prod.Close())
 	require.NoError(t, r.Close())

@@ -15,7 +15,10 @@ var (
 	// group may have given its partitions to other members. It is the
 	// counterpart of Kafka's ILLEGAL_GENERATION and
 	// REBALANCE_IN_PROGRESS errors. An expired member's next Poll joins
-	// the group again.
+	// the group again. A member that stayed in the group but lost a
+	// partition while away from Poll (past its RebalanceTimeout) gets it
+	// too for commits that name the partition, until its next Poll drops
+	// it.
 	ErrRebalanced = errors.New("group: rebalanced: partition no longer held by this member")
 	// ErrGroupTopics means a member joined a group whose members
 	// subscribe to other topics: every member of a group must subscribe
@@ -24,7 +27,15 @@ var (
 	// ErrInvalidGroup is offsets.ErrInvalidGroup: an empty group name, or
 	// one longer than 32,767 bytes.
 	ErrInvalidGroup = offsets.ErrInvalidGroup
-	// ErrInvalidConfig is topic.ErrInvalidConfig: an option out of range.
+	// ErrUnknownGroup means Describe named a group that has neither
+	// members in this process nor committed offsets.
+	ErrUnknownGroup = errors.New("group: unknown consumer group")
+	// ErrInCallback means a rebalance callback (MemberOptions.OnAssigned,
+	// OnRevoked, OnLost) called its member's Poll, PollBatch or Close,
+	// which cannot run inside one.
+	ErrInCallback = errors.New("group: member called from its own rebalance callback")
+	// ErrInvalidConfig is topic.ErrInvalidConfig: an option or argument
+	// out of range.
 	ErrInvalidConfig = topic.ErrInvalidConfig
 	// ErrClosed is returned by a closed member or coordinator. It is
 	// topic.ErrClosed (and log.ErrClosed), so one errors.Is test covers

@@ -60,11 +60,11 @@ func runRegistryFaultWorkload(t *testing.T, plan vfs.FaultPlan) bool {
 			checkInjected(err)
 			return
 		}
-		if _, err := r.Create("keep", cfg); err != nil {
+		if _, err := r.Create(t.Context(), "keep", cfg); err != nil {
 			checkInjected(err)
 			return
 		}
-		if _, err := r.Create("drop", cfg); err != nil {
+		if _, err := r.Create(t.Context(), "drop", cfg); err != nil {
 			checkInjected(err)
 			return
 		}
@@ -79,16 +79,16 @@ func runRegistryFaultWorkload(t *testing.T, plan vfs.FaultPlan) bool {
 			}
 			acked = append(acked, ack)
 		}
-		if err := groups.Commit("g", offsets.Commit{Topic: "keep", Partition: 0, Offset: 3}); err != nil {
+		if err := groups.Commit(t.Context(), "g", offsets.Commit{Topic: "keep", Partition: 0, Offset: 3}); err != nil {
 			checkInjected(err)
 			return
 		}
 		committed = 3
-		if err := r.AddPartitions("keep", 3); err != nil {
+		if err := r.AddPartitions(t.Context(), "keep", 3); err != nil {
 			checkInjected(err)
 			return
 		}
-		if err := r.Delete("drop"); err != nil {
+		if err := r.Delete(t.Context(), "drop"); err != nil {
 			checkInjected(err)
 			return
 		}

@@ -123,7 +123,7 @@ func joinGroup(t *testing.T, r *topic.Registry, group string, opts MemberOptions
 
 func TestGroupSharesPartitionsAndGroupsAreIndependent(t *testing.T) {
 	_, r := memRegistry(t)
-	_, err := r.Create("t", topic.Config{Partitions: 4})
+	_, err := r.Create(t.Context(), "t", topic.Config{Partitions: 4})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, producer.Options{})
 	for p := range int32(4) {
@@ -162,19 +162,19 @@ func TestGroupSharesPartitionsAndGroupsAreIndependent(t *testing.T) {
 		require.NoError(t, err, "another group reads every record too")
 	}
 
-	d := groupsOf(t, r).Describe("g")
+	d := describeGroup(t, r, "g")
 	require.Equal(t, "range", d.Strategy)
 	require.Len(t, d.Members, 2)
-	require.NoError(t, a.Commit())
-	require.NoError(t, b.Commit())
-	d = groupsOf(t, r).Describe("g")
+	require.NoError(t, a.Commit(t.Context()))
+	require.NoError(t, b.Commit(t.Context()))
+	d = describeGroup(t, r, "g")
 	require.Len(t, d.Partitions, 4)
 	for _, gp := range d.Partitions {
 		require.Equal(t, int64(10), gp.Committed.Offset)
 		require.Equal(t, int64(0), gp.Lag)
 	}
 	produceN(t, prod, "t", 2, 99, 3, time.Now())
-	for _, gp := range groupsOf(t, r).Describe("g").Partitions {
+	for _, gp := range describeGroup(t, r, "g").Partitions {
 		if gp.Partition == 2 {
 			require.Equal(t, int64(3), gp.Lag)
 		}
@@ -187,7 +187,7 @@ func TestGroupSharesPartitionsAndGroupsAreIndependent(t *testing.T) {
 func TestRebalanceUnderLoad(t *testing.T) {
 	_, r := memRegistry(t)
 	const parts, total = 6, 6000
-	_, err := r.Create("t", topic.Config{Partitions: parts})
+	_, err := r.Create(t.Context(), "t", topic.Config{Partitions: parts})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, producer.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -262,7 +262,7 @@ func TestRebalanceUnderLoad(t *testing.T) {
 
 func TestSessionTimeoutMovesPartitions(t *testing.T) {
 	_, r := memRegistry(t)
-	_, err := r.Create("t", topic.Config{Partitions: 2})
+	_, err := r.Create(t.Context(), "t", topic.Config{Partitions: 2})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, producer.Options{})
 	produceN(t, prod, "t", 0, 0, 3, time.Now())
@@ -282,7 +282,7 @@ func TestSessionTimeoutMovesPartitions(t *testing.T) {
 		got[string(rec.Value)] = true
 	}
 	require.Len(t, active.Assignment(), 2, "the silent member's partitions came over")
-	require.Len(t, groupsOf(t, r).Describe("g").Members, 1)
+	require.Len(t, describeGroup(t, r, "g").Members, 1)
 
 	// The silent member comes back and joins again.
 	back, err := silent.Poll(ctx)
@@ -292,7 +292,7 @@ func TestSessionTimeoutMovesPartitions(t *testing.T) {
 
 func TestManualCommitIsAtLeastOnce(t *testing.T) {
 	_, r := memRegistry(t)
-	_, err := r.Create("t", topic.Config{})
+	_, err := r.Create(t.Context(), "t", topic.Config{})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, producer.Options{})
 	produceN(t, prod, "t", 0, 0, 6, time.Now())
@@ -305,7 +305,7 @@ func TestManualCommitIsAtLeastOnce(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Equal(t, map[TopicPartition]int64{{Topic: "t", Partition: 0}: 2}, m.Positions())
-	require.NoError(t, m.Commit())
+	require.NoError(t, m.Commit(t.Context()))
 	_, err = m.Poll(ctx) // read, never committed
 	require.NoError(t, err)
 	require.NoError(t, m.Close())
@@ -316,21 +316,47 @@ func TestManualCommitIsAtLeastOnce(t *testing.T) {
 	require.Equal(t, "v2", string(rec.Value), "the uncommitted record is read again")
 }
 
+// TestGroupWhoseTopicIsDeleted deletes a topic a member reads: the member
+// loses its partitions (OnLost), commits naming them are refused, nothing
+// of the topic stays committed, and the member reads the topic again from
+// its start once it is created again.
 func TestGroupWhoseTopicIsDeleted(t *testing.T) {
 	_, r := memRegistry(t)
-	_, err := r.Create("t", topic.Config{})
+	_, err := r.Create(t.Context(), "t", topic.Config{})
 	require.NoError(t, err)
-	_, err = r.Create("u", topic.Config{})
+	_, err = r.Create(t.Context(), "u", topic.Config{})
 	require.NoError(t, err)
-	m := joinGroup(t, r, "g", MemberOptions{Topics: []string{"t"}})
-	require.NoError(t, r.Delete("t"))
-	short, cancel := context.WithTimeout(context.Background(), time.Second)
+	prod := mustProducer(t, r, producer.Options{})
+	produceN(t, prod, "t", 0, 0, 3, time.Now())
+	var lost [][]TopicPartition
+	m := joinGroup(t, r, "g", MemberOptions{Topics: []string{"t"}, ManualCommit: true,
+		OnLost: func(_ context.Context, tps []TopicPartition) { lost = append(lost, tps) }})
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
+	pollN(t, m, 2)
+	require.NoError(t, r.Delete(t.Context(), "t"))
+
+	require.ErrorIs(t, m.Commit(ctx), ErrRebalanced, "the deleted topic's partition is no longer the member's")
+	short, stop := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer stop()
 	_, err = m.Poll(short)
-	require.ErrorIs(t, err, topic.ErrUnknownTopic)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "a deleted topic is no error: it has no partitions")
+	require.Equal(t, [][]TopicPartition{{{Topic: "t", Partition: 0}}}, lost)
+	require.Empty(t, m.Assignment())
+	require.NoError(t, m.Commit(ctx))
+	_, ok := groupsOf(t, r).Committed("g", "t", 0)
+	require.False(t, ok)
+
+	_, err = r.Create(t.Context(), "t", topic.Config{})
+	require.NoError(t, err)
+	produceN(t, prod, "t", 0, 10, 1, time.Now())
+	rec, err := m.Poll(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "v10", string(rec.Value), "the topic created again is read from its start")
 	require.NoError(t, m.Close())
+
 	// The group is empty again and takes members of another topic.
 	other := joinGroup(t, r, "g", MemberOptions{Topics: []string{"u"}})
-	require.Len(t, groupsOf(t, r).Describe("g").Members, 1)
+	require.Len(t, describeGroup(t, r, "g").Members, 1)
 	require.NoError(t, other.Close())
 }

@@ -78,3 +78,11 @@ func nextValue(t *testing.T, r interface {
 	require.NoError(t, err)
 	return string(rec.Value)
 }
+
+// describeGroup describes a group that must be known.
+func describeGroup(t *testing.T, r *topic.Registry, name string) Description {
+	t.Helper()
+	d, err := groupsOf(t, r).Describe(name)
+	require.NoError(t, err)
+	return d
+}

@@ -4,49 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"reflect"
 	"slices"
 	"sync/atomic"
 	"time"
 
 	"github.com/commitlog-go/commitlog/consumer"
-	"github.com/commitlog-go/commitlog/offsets"
-)
-
-// MemberOptions configure a member of a consumer group. The zero value of
-// every field but Topics means its default; Join copies them.
-type MemberOptions struct {
-	// Topics are the topics the group reads; every member of a group
-	// names the same ones.
-	Topics []string
-	// Assignor divides the partitions among the members. The first member
-	// to join chooses it for the group. Default RangeAssignor.
-	Assignor Assignor
-	// SessionTimeout removes a member that has not called Poll for this
-	// long, and gives its partitions to the others (session.timeout.ms).
-	// Default 45 seconds.
-	SessionTimeout time.Duration
-	// AutoCommitInterval is how often Poll commits the positions of the
-	// member's partitions (auto.commit.interval.ms). Default 5 seconds.
-	AutoCommitInterval time.Duration
-	// ManualCommit turns automatic commits off: positions are committed
-	// only by Commit. Default false: Poll commits every
-	// AutoCommitInterval, and the member commits before it gives a
-	// partition up in a rebalance and when it closes.
-	ManualCommit bool
-	// Start is where a member starts in a partition for which the group
-	// has committed no offset (auto.offset.reset). Default
-	// consumer.Earliest: an embedded log's new group usually wants every
-	// record, where Kafka's consumers default to the latest.
-	Start consumer.Position
-	// FailOnOutOfRange: see consumer.Options.
-	FailOnOutOfRange bool
-}
-
-// Defaults of MemberOptions.
-const (
-	DefaultSessionTimeout     = 45 * time.Second
-	DefaultAutoCommitInterval = 5 * time.Second
+	"github.com/commitlog-go/commitlog/metrics"
+	"github.com/commitlog-go/commitlog/partition"
 )
 
 // Member is one member of a consumer group in this process: it reads the
@@ -56,49 +22,61 @@ const (
 // every record (publish-subscribe).
 //
 // A Member is for one goroutine, Close included; to stop a Poll that is
-// waiting, cancel its context.
+// waiting, cancel its context. Its rebalance callbacks run on that
+// goroutine, inside Poll, PollBatch, All and Close.
 type Member struct {
 	c    *Coordinator
 	g    *group
 	opts MemberOptions
 	id   string
 
-	gen        int // the generation the member has caught up with
-	cursors    map[TopicPartition]*consumer.PartitionReader
+	// The fields below are the member's goroutine's; the group reads
+	// cursors under its lock, from that goroutine (group.commit).
+	synced     uint64 // the group's version the member last caught up with
+	cursors    map[TopicPartition]*cursor
 	order      []TopicPartition // cursors' keys, sorted, for taking turns
 	current    int
 	stint      int
-	committed  map[TopicPartition]int64 // what the member last committed
+	committed  map[TopicPartition]int64 // what the member last committed, or started from
 	lastCommit time.Time
+	// readErr is a read error PollBatch met once it had records to
+	// return: the next poll returns it.
+	readErr    error
+	inCallback bool
 
-	polling  atomic.Bool
+	polling  atomic.Bool  // inside Poll (or Close), taking part in rebalances
 	lastPoll atomic.Int64 // unix nanoseconds of the last Poll's end
-	closed   atomic.Bool
+	closing  atomic.Bool  // Close has begun
+	closed   atomic.Bool  // Close has ended
+}
+
+// cursor reads one partition the member holds.
+type cursor struct {
+	r    *consumer.PartitionReader
+	part *partition.Partition
+	hold hold // the lease it reads under
 }
 
 // Join makes a new member of consumer group name, reading opts.Topics.
-// The group rebalances: partitions may move between its members.
+// The group rebalances at once: the new member's share of the partitions
+// is computed now, and those of them that are free, or held by members
+// that have been away from Poll for longer than their RebalanceTimeout,
+// are the new member's from its first Poll; the others follow as their
+// holders give them up. A topic that does not exist yet adds no
+// partitions until it is created.
 func (c *Coordinator) Join(name string, opts MemberOptions) (*Member, error) {
-	if c.closed.Load() {
+	if c.closed.Load() || c.reg.Closed() {
 		return nil, ErrClosed
 	}
 	if name == "" || len(name) > maxGroupName {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidGroup, name)
-	}
-	if len(opts.Topics) == 0 {
-		return nil, fmt.Errorf("%w: a group member needs topics", ErrInvalidConfig)
-	}
-	for _, t := range opts.Topics {
-		if _, err := c.reg.Topic(t); err != nil {
-			return nil, err
-		}
 	}
 	opts = opts.withDefaults()
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	now := c.reg.Now()
-	m := &Member{c: c, g: c.groupFor(name), opts: opts, cursors: map[TopicPartition]*consumer.PartitionReader{},
+	m := &Member{c: c, g: c.groupFor(name), opts: opts, cursors: map[TopicPartition]*cursor{},
 		committed: map[TopicPartition]int64{}, lastCommit: now}
 	m.lastPoll.Store(now.UnixNano())
 	if err := m.g.join(m); err != nil {
@@ -111,67 +89,142 @@ func (c *Coordinator) Join(name string, opts MemberOptions) (*Member, error) {
 // committed offsets' keys.
 const maxGroupName = 1<<15 - 1
 
-// withDefaults returns o with every zero field set to its default.
-func (o MemberOptions) withDefaults() MemberOptions {
-	if o.Assignor == nil {
-		o.Assignor = RangeAssignor{}
-	}
-	if o.SessionTimeout == 0 {
-		o.SessionTimeout = DefaultSessionTimeout
-	}
-	if o.AutoCommitInterval == 0 {
-		o.AutoCommitInterval = DefaultAutoCommitInterval
-	}
-	return o
-}
-
-// validate checks defaulted options.
-func (o MemberOptions) validate() error {
-	if o.SessionTimeout < 0 || o.AutoCommitInterval < 0 {
-		return fmt.Errorf("%w: negative session timeout or commit interval", ErrInvalidConfig)
-	}
-	return nil
-}
-
-// ID is the member's id in its group.
+// ID is the member's id in its group. A member that the group expired
+// gets a new one when its next Poll joins again.
 func (m *Member) ID() string { return m.id }
 
-// Assignment returns the partitions the member reads now, sorted.
+// Assignment returns the partitions the member reads, sorted, as of its
+// last Poll: those the group moved away since are dropped by the next.
 func (m *Member) Assignment() []TopicPartition { return slices.Clone(m.order) }
+
+// lastPollTime is when the member's last Poll ended.
+func (m *Member) lastPollTime() time.Time { return time.Unix(0, m.lastPoll.Load()) }
 
 // lapsed reports whether the member has been away from Poll for longer
 // than its session timeout.
 func (m *Member) lapsed(now time.Time) bool {
-	return !m.polling.Load() && now.Sub(time.Unix(0, m.lastPoll.Load())) > m.opts.SessionTimeout
+	return !m.polling.Load() && now.Sub(m.lastPollTime()) > m.opts.SessionTimeout
 }
 
 // expired reports whether the group is to remove the member: its session
 // lapsed and it is not closing (Close removes it itself). Callers hold
 // the group's lock.
-func (m *Member) expired(now time.Time) bool { return !m.closed.Load() && m.lapsed(now) }
+func (m *Member) expired(now time.Time) bool { return !m.closing.Load() && m.lapsed(now) }
+
+// away reports whether a rebalance may take partitions from the member
+// without its help: it has been away from Poll for at least its
+// rebalance timeout, and is not closing.
+func (m *Member) away(now time.Time) bool {
+	return !m.closing.Load() && !m.polling.Load() && now.Sub(m.lastPollTime()) >= m.opts.RebalanceTimeout
+}
 
 // Poll returns the next record of the member's partitions, waiting for one
 // until ctx ends. Before it looks for records it takes part in any
 // rebalance: it gives up the partitions the group moved away (committing
-// their positions first, unless commits are manual) and starts reading
-// those it was given, from the group's committed offsets. With automatic
-// commits it also commits the positions every AutoCommitInterval. The
-// record is valid until the next call. A context that has ended stops Poll
-// even when records are waiting.
+// their positions first, unless commits are manual, then calling
+// OnRevoked), drops those it lost (OnLost), and starts reading those it
+// was given, from the group's committed offsets (OnAssigned). With
+// automatic commits it also commits the positions every
+// AutoCommitInterval. The record is valid until the next call; Clone
+// keeps it. A context that has ended stops Poll even when records are
+// waiting.
 func (m *Member) Poll(ctx context.Context) (*consumer.Record, error) {
+	if err := m.begin(); err != nil {
+		return nil, err
+	}
+	defer m.end()
+	rec, err := m.wait(ctx)
+	if rec != nil {
+		m.reportLag()
+	}
+	return rec, err
+}
+
+// PollBatch returns records of the member's partitions, at most max of
+// them: it waits, as Poll does, until one is ready or ctx ends, then
+// takes whatever more is ready without waiting. The records are copies
+// the caller owns. A read error met after the first record is returned by
+// the next call, so that no record taken is dropped. max below 1 is an
+// error wrapping ErrInvalidConfig.
+func (m *Member) PollBatch(ctx context.Context, max int) ([]*consumer.Record, error) {
+	if max < 1 {
+		return nil, fmt.Errorf("%w: a batch of at most %d records", ErrInvalidConfig, max)
+	}
+	if err := m.begin(); err != nil {
+		return nil, err
+	}
+	defer m.end()
+	rec, err := m.wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []*consumer.Record{rec.Clone()}
+	for len(out) < max {
+		rec, err := m.next()
+		if err != nil {
+			m.readErr = err
+			break
+		}
+		if rec == nil {
+			break
+		}
+		out = append(out, rec.Clone())
+	}
+	m.reportLag()
+	return out, nil
+}
+
+// All iterates over the records of the member's partitions as Poll
+// returns them, waiting for new ones, until ctx ends or polling fails;
+// the last pair yielded then holds the error, as the readers' All do.
+// Each record is valid until the loop's next iteration.
+func (m *Member) All(ctx context.Context) iter.Seq2[*consumer.Record, error] {
+	return func(yield func(*consumer.Record, error) bool) {
+		for {
+			rec, err := m.Poll(ctx)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(rec, nil) {
+				return
+			}
+		}
+	}
+}
+
+// begin starts a poll: the member takes part in rebalances until end.
+func (m *Member) begin() error {
+	if m.inCallback {
+		return fmt.Errorf("%w: poll", ErrInCallback)
+	}
+	if m.closing.Load() {
+		return ErrClosed
+	}
 	m.polling.Store(true)
-	defer func() {
-		m.lastPoll.Store(m.c.reg.Now().UnixNano())
-		m.polling.Store(false)
-	}()
+	return nil
+}
+
+// end ends a poll.
+func (m *Member) end() {
+	m.lastPoll.Store(m.c.reg.Now().UnixNano())
+	m.polling.Store(false)
+}
+
+// wait returns the next record, waiting for one until ctx ends.
+func (m *Member) wait(ctx context.Context) (*consumer.Record, error) {
 	for {
-		if m.closed.Load() {
+		if m.c.closed.Load() || m.c.reg.Closed() {
 			return nil, ErrClosed
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if rec, err := m.step(); rec != nil || err != nil {
+		if err := m.readErr; err != nil {
+			m.readErr = nil
+			return nil, err
+		}
+		if rec, err := m.step(ctx); rec != nil || err != nil {
 			return rec, err
 		}
 		// Nothing to return: take the channels, then look once more,
@@ -185,11 +238,13 @@ func (m *Member) Poll(ctx context.Context) (*consumer.Record, error) {
 				cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(t.Changed())})
 			}
 		}
-		if rec, err := m.step(); rec != nil || err != nil {
+		if rec, err := m.step(ctx); rec != nil || err != nil {
 			return rec, err
 		}
-		// Wake up now and then to commit and to expire silent members.
-		timer := time.NewTimer(min(m.opts.SessionTimeout/3, m.opts.AutoCommitInterval))
+		// Wake up to commit, and when the group may change on its own:
+		// a session lapsing, a rebalance timeout passing, a topic to
+		// look for.
+		timer := time.NewTimer(m.wakeAfter())
 		cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(timer.C)})
 		chosen, _, _ := reflect.Select(cases)
 		timer.Stop()
@@ -199,14 +254,27 @@ func (m *Member) Poll(ctx context.Context) (*consumer.Record, error) {
 	}
 }
 
+// wakeAfter is how long a waiting member sleeps at most.
+func (m *Member) wakeAfter() time.Duration {
+	d := min(m.opts.SessionTimeout/3, m.opts.AutoCommitInterval)
+	now := m.c.reg.Now()
+	m.g.mu.Lock()
+	next, ok := m.g.nextDeadlineLocked(now)
+	m.g.unlock()
+	if ok {
+		d = min(d, next)
+	}
+	return max(d, time.Millisecond)
+}
+
 // step takes part in any rebalance, commits if it is time, and returns
 // the next record, or nil when there is none.
-func (m *Member) step() (*consumer.Record, error) {
-	if err := m.sync(); err != nil {
+func (m *Member) step(ctx context.Context) (*consumer.Record, error) {
+	if err := m.sync(ctx); err != nil {
 		return nil, err
 	}
 	if !m.opts.ManualCommit && m.c.reg.Now().Sub(m.lastCommit) >= m.opts.AutoCommitInterval {
-		if err := m.Commit(); err != nil {
+		if _, err := m.commit(ctx, m.order, commitHeld); err != nil {
 			return nil, err
 		}
 	}
@@ -218,7 +286,8 @@ func (m *Member) step() (*consumer.Record, error) {
 const memberStint = 256
 
 // next returns a record from the member's partitions, taking turns as a
-// consumer.TopicReader does, or nil when none has one.
+// consumer.TopicReader does, or nil when none has one. A partition whose
+// topic was deleted is skipped: the member's next sync drops it.
 func (m *Member) next() (*consumer.Record, error) {
 	if len(m.order) == 0 {
 		return nil, nil
@@ -226,9 +295,12 @@ func (m *Member) next() (*consumer.Record, error) {
 	for range len(m.order) + 1 {
 		m.current %= len(m.order)
 		if m.stint < memberStint {
-			rec, err := m.cursors[m.order[m.current]].TryNext()
-			if err != nil {
+			rec, err := m.cursors[m.order[m.current]].r.TryNext()
+			if err != nil && !(errors.Is(err, ErrClosed) && !m.c.reg.Closed()) {
 				return nil, err
+			}
+			if err != nil {
+				m.synced = 0 // look at the group again
 			}
 			if rec != nil {
 				m.stint++
@@ -241,234 +313,68 @@ func (m *Member) next() (*consumer.Record, error) {
 	return nil, nil
 }
 
-// sync brings the member up to the group's generation: it gives up what
-// was moved away and takes what was given to it and is free.
-func (m *Member) sync() error {
+// reportLag sets the consumer lag of every partition the member reads.
+func (m *Member) reportLag() {
+	if m.c.metrics == metrics.Discard {
+		return
+	}
+	for tp, cur := range m.cursors {
+		lag := max(cur.part.HighWatermark()-cur.r.Offset(), 0)
+		m.c.metrics.Set(metrics.ConsumerLag, metrics.Labels{Topic: tp.Topic, Partition: tp.Partition, Group: m.g.name}, float64(lag))
+	}
+}
+
+// Close leaves the group. With automatic commits it first commits the
+// positions of its partitions; then it calls OnRevoked with them, and
+// gives them up to the other members. A member whose session has lapsed
+// commits nothing, since its partitions may be another member's (it calls
+// OnLost instead), and Close returns nil all the same: the member is out
+// of the group either way, and the records it returned since its last
+// commit will be read again. A caller that needs to know calls Commit
+// first, which reports ErrRebalanced. The callbacks run on the calling
+// goroutine with a context that does not end. Close is idempotent.
+func (m *Member) Close() error {
+	if m.inCallback {
+		return fmt.Errorf("%w: close", ErrInCallback)
+	}
+	if m.closing.Swap(true) {
+		return nil
+	}
+	defer m.closed.Store(true)
+	ctx := context.Background()
 	g := m.g
 	now := m.c.reg.Now()
 	g.mu.Lock()
-	g.expireLocked(now)
-	if g.members[m.id] != m {
-		// The group expired this member: what it read since its last
-		// commit may be read again by others. Join again, afresh.
-		g.mu.Unlock()
-		m.dropAll()
-		return g.join(m)
-	}
-	if g.partitionCountLocked() != g.partitions {
-		if err := g.rebalanceLocked(); err != nil {
-			g.mu.Unlock()
-			return err
+	member := g.members[m.id] == m && !m.lapsed(now) && !m.c.closed.Load()
+	// Taking part, as in Poll, until the member has left.
+	m.polling.Store(true)
+	var held, lost []TopicPartition
+	for tp, cur := range m.cursors {
+		if member && g.holder[tp].hold == cur.hold {
+			held = append(held, tp)
+		} else {
+			lost = append(lost, tp)
 		}
 	}
-	if m.gen == g.generation {
-		g.mu.Unlock()
-		return nil
-	}
-	target := make(map[TopicPartition]bool)
-	for _, tp := range g.assignment[m.id] {
-		target[tp] = true
-	}
-	g.mu.Unlock()
+	g.unlock()
+	defer m.polling.Store(false)
+	slices.SortFunc(held, compareTopicPartitions)
+	slices.SortFunc(lost, compareTopicPartitions)
 
-	// Give up what moved away, committing first.
-	var revoked []TopicPartition
-	for _, tp := range m.order {
-		if !target[tp] {
-			revoked = append(revoked, tp)
-		}
-	}
-	var commitErr error
-	if len(revoked) > 0 {
-		if !m.opts.ManualCommit {
-			commitErr = m.commit(revoked)
-		}
-		for _, tp := range revoked {
-			delete(m.cursors, tp)
-		}
-		m.reorder()
-		g.release(m, revoked)
-	}
-
-	// Take what is ours and free.
-	g.mu.Lock()
-	gen := g.generation
-	var adopted []TopicPartition
-	waiting := false
-	for _, tp := range g.assignment[m.id] {
-		if m.cursors[tp] != nil {
-			continue
-		}
-		switch g.holder[tp] {
-		case "", m.id:
-			g.holder[tp] = m.id
-			adopted = append(adopted, tp)
-		default:
-			waiting = true // its holder has not let go yet
-		}
-	}
-	g.mu.Unlock()
-	for _, tp := range adopted {
-		if err := m.adopt(tp); err != nil {
-			return err
-		}
-	}
-	m.reorder()
-	if !waiting && gen == m.currentGeneration() {
-		m.gen = gen
-	}
-	return commitErr
-}
-
-// currentGeneration is the group's generation now.
-func (m *Member) currentGeneration() int {
-	m.g.mu.Lock()
-	defer m.g.mu.Unlock()
-	return m.g.generation
-}
-
-// adopt starts reading tp from the group's committed offset, or from
-// opts.Start where there is none.
-func (m *Member) adopt(tp TopicPartition) error {
-	t, err := m.c.reg.Topic(tp.Topic)
-	if err != nil {
-		return err
-	}
-	// The member that held tp before may have had a commit accepted
-	// that is not written yet: start after it.
-	m.c.store.Settle()
-	start := consumer.Committed(m.c.store, m.g.name, m.opts.Start)
-	r, err := consumer.NewPartitionReader(t, tp.Partition, consumer.Options{Start: start, FailOnOutOfRange: m.opts.FailOnOutOfRange})
-	if err != nil {
-		return err
-	}
-	m.cursors[tp] = r
-	if c, ok := m.c.store.Committed(m.g.name, tp.Topic, tp.Partition); ok {
-		m.committed[tp] = c.Offset
-	}
-	return nil
-}
-
-// reorder rebuilds the turn order after the cursors changed.
-func (m *Member) reorder() {
-	m.order = m.order[:0]
-	for tp := range m.cursors {
-		m.order = append(m.order, tp)
-	}
-	slices.SortFunc(m.order, compareTopicPartitions)
-	m.current, m.stint = 0, 0
-}
-
-// dropAll stops reading every partition without committing.
-func (m *Member) dropAll() {
-	clear(m.cursors)
-	clear(m.committed)
-	m.reorder()
-	m.gen = 0
-}
-
-// Positions returns, for each partition the member reads, the offset
-// after the last record Poll returned from it: what Commit would commit.
-// A caller that commits only what it has handled keeps its own positions
-// and commits them with CommitOffsets.
-func (m *Member) Positions() map[TopicPartition]int64 {
-	out := make(map[TopicPartition]int64, len(m.cursors))
-	for tp, r := range m.cursors {
-		out[tp] = r.Offset()
-	}
-	return out
-}
-
-// Commit commits, for each partition the member reads, the offset after
-// the last record Poll returned from it. Partitions whose position has not
-// moved since the last commit are left out.
-//
-// A member commits only while it is in the group and holds the
-// partitions. Once its session has lapsed (it stayed away from Poll for
-// longer than SessionTimeout) the group may have given them to another
-// member: Commit then commits nothing and returns an error wrapping
-// ErrRebalanced, and the member's next Poll joins the group again. The
-// check and the commit are one step against the group's state, so a
-// stale commit never replaces one of the member that took a partition
-// over. After Close, Commit returns ErrClosed.
-func (m *Member) Commit() error {
-	if m.closed.Load() {
-		return ErrClosed
-	}
-	return m.commit(m.order)
-}
-
-// CommitOffsets commits offsets the caller chose, with their metadata,
-// for the group: for a caller that commits only what it has handled. Each
-// must be in a partition the member reads; as with Commit, nothing is
-// committed and the error wraps ErrRebalanced when the member no longer
-// holds one of them.
-func (m *Member) CommitOffsets(commits ...offsets.Commit) error {
-	if m.closed.Load() {
-		return ErrClosed
-	}
-	return m.commitOffsets(commits)
-}
-
-// commit commits the positions of tps that moved since the last commit.
-func (m *Member) commit(tps []TopicPartition) error {
-	m.lastCommit = m.c.reg.Now()
-	var commits []offsets.Commit
-	for _, tp := range tps {
-		r := m.cursors[tp]
-		if r == nil {
-			continue
-		}
-		pos := r.Offset()
-		if last, ok := m.committed[tp]; ok && last == pos {
-			continue
-		}
-		commits = append(commits, offsets.Commit{Topic: tp.Topic, Partition: tp.Partition, Offset: pos})
-	}
-	return m.commitOffsets(commits)
-}
-
-// commitOffsets commits for the group if the member holds every
-// partition named, and nothing otherwise. It checks the member's place
-// in the group even when there is nothing to commit.
-func (m *Member) commitOffsets(commits []offsets.Commit) error {
-	if err := m.c.checkTopics(commits); err != nil {
-		return err
-	}
-	round, err := m.g.commit(m, commits)
-	if err != nil {
-		return err
-	}
-	if round != nil {
-		if err := round.Wait(); err != nil {
-			return err
-		}
-	}
-	for _, c := range commits {
-		m.committed[TopicPartition{Topic: c.Topic, Partition: c.Partition}] = c.Offset
-	}
-	return nil
-}
-
-// Close leaves the group: with automatic commits it first commits the
-// positions of its partitions, then gives them up to the other members.
-// A member whose session has lapsed commits nothing, since its partitions
-// may be another member's, and Close returns nil all the same: the member
-// is out of the group either way, and the records it returned since its
-// last commit will be read again. A caller that needs to know calls
-// Commit first, which reports ErrRebalanced. Close is idempotent.
-func (m *Member) Close() error {
-	if m.closed.Swap(true) {
-		return nil
+	if len(lost) > 0 {
+		m.drop(lost)
+		m.lose(ctx, lost)
 	}
 	var err error
-	if !m.opts.ManualCommit && !m.c.closed.Load() {
-		if err = m.commit(m.order); errors.Is(err, ErrRebalanced) {
-			err = nil
+	if len(held) > 0 {
+		if !m.opts.ManualCommit {
+			if _, err = m.commit(ctx, held, commitHandover); errors.Is(err, ErrRebalanced) {
+				err = nil
+			}
 		}
+		m.callback(ctx, m.opts.OnRevoked, held)
 	}
-	m.g.leave(m)
-	clear(m.cursors)
-	m.reorder()
+	g.leave(m)
+	m.drop(slices.Clone(m.order))
 	return err
 }

@@ -37,7 +37,7 @@ func clockRegistry(t *testing.T, parts, n int) (*topic.Registry, *groupClock) {
 	r, err := topic.Open("/data", topic.Options{FS: vfs.NewMem(), RetentionCheckInterval: -1, Now: clock.Now})
 	require.NoError(t, err)
 	t.Cleanup(func() { r.Close() })
-	_, err = r.Create("t", topic.Config{Partitions: int32(parts)})
+	_, err = r.Create(t.Context(), "t", topic.Config{Partitions: int32(parts)})
 	require.NoError(t, err)
 	prod := mustProducer(t, r, producer.Options{})
 	for p := range parts {
@@ -79,13 +79,13 @@ func TestExpiredMemberCannotCommit(t *testing.T) {
 	b := joinGroup(t, r, "g", opts)
 	require.Equal(t, int64(0), pollN(t, b, 20), "A committed nothing: B starts at the beginning")
 	require.Equal(t, []TopicPartition{tp}, b.Assignment())
-	require.NoError(t, b.Commit())
+	require.NoError(t, b.Commit(t.Context()))
 
-	err := a.Commit()
+	err := a.Commit(t.Context())
 	require.ErrorIs(t, err, ErrRebalanced)
 	require.Equal(t, map[TopicPartition]offsets.Committed{tp: {Offset: 20, Time: clock.Now().Truncate(time.Millisecond)}},
 		groupsOf(t, r).Offsets().Group("g"), "A's stale commit did not replace B's")
-	require.ErrorIs(t, a.Commit(), ErrRebalanced, "still refused")
+	require.ErrorIs(t, a.Commit(t.Context()), ErrRebalanced, "still refused")
 
 	require.NoError(t, b.Close())
 	restarted := joinGroup(t, r, "g", opts)
@@ -106,7 +106,7 @@ func TestExpiredMemberCloseCommitsNothing(t *testing.T) {
 		clock.Add(opts.SessionTimeout + time.Second)
 		b := joinGroup(t, r, "g", opts)
 		require.Equal(t, int64(0), pollN(t, b, 20))
-		require.NoError(t, b.Commit())
+		require.NoError(t, b.Commit(t.Context()))
 
 		require.NoError(t, a.Close())
 		c, ok := groupsOf(t, r).Committed("g", "t", 0)
@@ -153,8 +153,8 @@ func TestMemberCommitOffsetsIsAllOrNothing(t *testing.T) {
 	require.Equal(t, []TopicPartition{{Topic: "t", Partition: 0}}, a.Assignment())
 	require.Equal(t, []TopicPartition{{Topic: "t", Partition: 1}}, b.Assignment())
 
-	require.NoError(t, a.CommitOffsets(offsets.Commit{Topic: "t", Partition: 0, Offset: 5, Metadata: "handled"}))
-	err := a.CommitOffsets(offsets.Commit{Topic: "t", Partition: 0, Offset: 7}, offsets.Commit{Topic: "t", Partition: 1, Offset: 3})
+	require.NoError(t, a.CommitOffsets(t.Context(), offsets.Commit{Topic: "t", Partition: 0, Offset: 5, Metadata: "handled"}))
+	err := a.CommitOffsets(t.Context(), offsets.Commit{Topic: "t", Partition: 0, Offset: 7}, offsets.Commit{Topic: "t", Partition: 1, Offset: 3})
 	require.ErrorIs(t, err, ErrRebalanced)
 	committed := groupsOf(t, r).Offsets().Group("g")
 	require.Len(t, committed, 1, "nothing of the refused commit in partition 1")
@@ -162,8 +162,8 @@ func TestMemberCommitOffsetsIsAllOrNothing(t *testing.T) {
 	require.Equal(t, "handled", committed[TopicPartition{Topic: "t", Partition: 0}].Metadata)
 
 	require.NoError(t, a.Close())
-	require.ErrorIs(t, a.Commit(), ErrClosed)
-	require.ErrorIs(t, a.CommitOffsets(offsets.Commit{Topic: "t", Partition: 0, Offset: 6}), ErrClosed)
+	require.ErrorIs(t, a.Commit(t.Context()), ErrClosed)
+	require.ErrorIs(t, a.CommitOffsets(t.Context(), offsets.Commit{Topic: "t", Partition: 0, Offset: 6}), ErrClosed)
 }
 
 // checkOwnCommits checks, against the group's state, that in every
@@ -174,8 +174,8 @@ func checkOwnCommits(m *Member) error {
 	g := m.g
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for tp := range m.cursors {
-		if g.holder[tp] != m.id {
+	for tp, cur := range m.cursors {
+		if g.holder[tp].hold != cur.hold {
 			continue
 		}
 		c, ok := m.c.Committed(g.name, tp.Topic, tp.Partition)
@@ -256,7 +256,7 @@ func TestRebalancesAndCommitsInterleave(t *testing.T) {
 					if err := checkOwnCommits(m); err != nil {
 						fail(err)
 					}
-					switch err := m.Commit(); {
+					switch err := m.Commit(t.Context()); {
 					case errors.Is(err, ErrRebalanced):
 						refused.Add(1)
 					case err != nil:

@@ -61,7 +61,7 @@ func soakRound(t *testing.T, dir string, round int, d time.Duration) int {
 	require.NoError(t, err)
 	for name, cfg := range soakTopics {
 		if _, err := r.Topic(name); err != nil {
-			_, err = r.Create(name, cfg)
+			_, err = r.Create(t.Context(), name, cfg)
 			require.NoError(t, err)
 		}
 	}
