@@ -7,7 +7,7 @@
 //
 //	s, err := offsets.Open(dir, offsets.Options{})
 //	defer s.Close()
-//	err = s.Commit("billing", offsets.Commit{Topic: "orders", Partition: 3, Offset: 1200})
+//	err = s.Commit(ctx, "billing", offsets.Commit{Topic: "orders", Partition: 3, Offset: 1200})
 //	c, ok := s.Committed("billing", "orders", 3) // c.Offset == 1200
 //
 // # Format
@@ -27,5 +27,13 @@
 // readable; commits that wait together share one write and one fsync.
 // Rounds of commits are applied in the order they were queued (Queue), so
 // a caller can order its commits by a lock of its own without holding it
-// across the fsync.
+// across the fsync. A deletion (DeleteGroup, DeleteTopic, KeepTopics) is a
+// round of its own, applied to what the rounds before it left: no commit
+// queued before a deletion outlives it.
+//
+// The calls that wait for a write take a context first. It bounds the
+// wait, not the write: a caller whose context ends before its round is
+// written gets ctx.Err(), and the round is written all the same, so its
+// commits may still become durable. A context that has ended before the
+// call queues nothing.
 package offsets

@@ -1,6 +1,7 @@
 package offsets_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -10,6 +11,7 @@ import (
 // A consumer that tracks its own position commits it and, when it starts
 // again, reads it back.
 func Example() {
+	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "offsets-example-")
 	if err != nil {
 		panic(err)
@@ -20,7 +22,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	if err := s.Commit("billing", offsets.Commit{Topic: "orders", Partition: 3, Offset: 1200, Metadata: "worker-7"}); err != nil {
+	if err := s.Commit(ctx, "billing", offsets.Commit{Topic: "orders", Partition: 3, Offset: 1200, Metadata: "worker-7"}); err != nil {
 		panic(err)
 	}
 	s.Close()

@@ -2,6 +2,7 @@ package offsets
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -110,8 +111,12 @@ type change struct {
 type Pending struct {
 	builder *record.Builder
 	changes []change
-	done    chan struct{}
-	err     error
+	// remove, when set, makes the round a deletion: of every offset it
+	// matches once the rounds before it are applied. Such a round holds
+	// nothing else.
+	remove func(key) bool
+	done   chan struct{}
+	err    error
 }
 
 // Open opens the store in dir, creating it if there is none, and reads it
@@ -256,12 +261,20 @@ func (s *Store) snapshot(keep func(key) bool) map[key]Committed {
 // partition replaces an earlier one; a call with a bad commit commits
 // nothing. Commit checks the commits themselves (group name, offset,
 // metadata size), not that their topics exist: that is the caller's.
-func (s *Store) Commit(group string, commits ...Commit) error {
+//
+// ctx bounds the wait. If it has ended when Commit is called, nothing is
+// committed. If it ends while the commit waits for its round's write,
+// Commit returns ctx.Err() and the round goes on: the commit may still
+// become durable, and readable.
+func (s *Store) Commit(ctx context.Context, group string, commits ...Commit) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	p, err := s.Queue(group, commits...)
 	if err != nil || p == nil {
 		return err
 	}
-	return p.Wait()
+	return p.Wait(ctx)
 }
 
 // Queue checks commits as Commit does and queues them to be written with
@@ -305,11 +318,10 @@ func (s *Store) queue(changes []change) (*Pending, error) {
 		return nil, nil
 	}
 	var round *Pending
-	if n := len(s.rounds); n > 0 && s.rounds[n-1].builder.Size() < roundBytes {
+	if n := len(s.rounds); n > 0 && s.rounds[n-1].remove == nil && s.rounds[n-1].builder.Size() < roundBytes {
 		round = s.rounds[n-1]
 	} else {
-		round = &Pending{builder: record.NewBuilder(), done: make(chan struct{})}
-		s.rounds = append(s.rounds, round)
+		round = s.newRoundLocked()
 	}
 	ts := s.now().UnixMilli()
 	var k, value []byte
@@ -323,33 +335,72 @@ func (s *Store) queue(changes []change) (*Pending, error) {
 		round.builder.Append(rec)
 		round.changes = append(round.changes, c)
 	}
+	return round, nil
+}
+
+// queueRemove queues a round that deletes every offset match selects
+// when the writer reaches it: after every round queued before it is
+// applied, so that none of their commits outlives the deletion.
+func (s *Store) queueRemove(match func(key) bool) (*Pending, error) {
+	s.cmu.Lock()
+	defer s.cmu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	round := s.newRoundLocked()
+	round.remove = match
+	return round, nil
+}
+
+// newRoundLocked appends an empty round to the queue and makes sure the
+// writer runs. Callers hold s.cmu.
+func (s *Store) newRoundLocked() *Pending {
+	round := &Pending{builder: record.NewBuilder(), done: make(chan struct{})}
+	s.rounds = append(s.rounds, round)
 	if !s.writing {
 		s.writing = true
 		s.writers.Add(1)
 		go s.write()
 	}
-	return round, nil
+	return round
 }
 
 // Wait returns once the round is written and applied, with the write's
-// error.
-func (p *Pending) Wait() error {
-	<-p.done
-	return p.err
+// error. If ctx ends first, Wait returns ctx.Err() and the round goes on:
+// its commits may still become durable, and readable.
+func (p *Pending) Wait(ctx context.Context) error {
+	select {
+	case <-p.done:
+		return p.err
+	default:
+	}
+	select {
+	case <-p.done:
+		return p.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Settle returns once every round queued before the call has been written
 // and applied (or has failed), so that what is read afterwards holds every
-// commit queued before it.
-func (s *Store) Settle() {
+// commit queued before it. If ctx ends first, Settle returns ctx.Err() and
+// reads may not hold them yet.
+func (s *Store) Settle(ctx context.Context) error {
 	s.cmu.Lock()
 	last := s.current
 	if n := len(s.rounds); n > 0 {
 		last = s.rounds[n-1]
 	}
 	s.cmu.Unlock()
-	if last != nil {
-		<-last.done
+	if last == nil {
+		return nil
+	}
+	select {
+	case <-last.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -369,19 +420,67 @@ func (s *Store) write() {
 		s.current = round
 		s.cmu.Unlock()
 
-		batch, err := round.builder.Build()
-		if err == nil {
-			_, err = s.log.Append(batch)
+		var err error
+		if round.remove != nil {
+			err = s.writeRemoval(round.remove)
+		} else {
+			var batch []byte
+			batch, err = round.builder.Build()
+			if err == nil {
+				_, err = s.log.Append(batch)
+			}
+			if err == nil {
+				for _, c := range round.changes {
+					s.apply(c)
+				}
+			}
 		}
 		if err == nil {
-			for _, c := range round.changes {
-				s.apply(c)
-			}
 			err = s.maybeCompact()
 		}
 		round.err = err
 		close(round.done)
 	}
+}
+
+// writeRemoval writes a tombstone for every live offset match selects, in
+// batches of at most roundBytes, and applies each batch once it is
+// written. Only the writer calls it.
+func (s *Store) writeRemoval(match func(key) bool) error {
+	state := s.snapshot(match)
+	b := record.NewBuilder()
+	var pending []change
+	ts := s.now().UnixMilli()
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		batch, err := b.Build()
+		if err != nil {
+			return err
+		}
+		if _, err := s.log.Append(batch); err != nil {
+			return err
+		}
+		for _, c := range pending {
+			s.apply(c)
+		}
+		b.Reset()
+		pending = pending[:0]
+		return nil
+	}
+	var k []byte
+	for _, sk := range slices.SortedFunc(maps.Keys(state), compareKeys) {
+		k = appendKey(k[:0], sk)
+		b.Append(record.Record{Timestamp: ts, Key: k})
+		pending = append(pending, change{key: sk})
+		if b.Size() >= roundBytes {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
 }
 
 // maybeCompact rewrites the live offsets in a new segment at the log's end
@@ -444,36 +543,42 @@ func compareKeys(a, b key) int {
 	return cmp.Or(cmp.Compare(a.group, b.group), cmp.Compare(a.topic, b.topic), cmp.Compare(a.partition, b.partition))
 }
 
-// DeleteGroup forgets, durably, every offset group has committed.
-func (s *Store) DeleteGroup(group string) error {
-	return s.remove(func(k key) bool { return k.group == group })
+// DeleteGroup forgets, durably, every offset group has committed,
+// commits queued before the call included. If ctx ends first, DeleteGroup
+// returns ctx.Err(); unless ctx had ended when it was called, the
+// deletion goes on and may still become durable.
+func (s *Store) DeleteGroup(ctx context.Context, group string) error {
+	return s.remove(ctx, func(k key) bool { return k.group == group })
 }
 
 // DeleteTopic forgets, durably, every offset committed in topic's
-// partitions, by every group: a topic deleted, and perhaps created again,
-// starts without committed offsets.
-func (s *Store) DeleteTopic(topic string) error {
-	return s.remove(func(k key) bool { return k.topic == topic })
+// partitions, by every group, commits queued before the call included: a
+// topic deleted, and perhaps created again, starts without committed
+// offsets. ctx is as for DeleteGroup.
+func (s *Store) DeleteTopic(ctx context.Context, topic string) error {
+	return s.remove(ctx, func(k key) bool { return k.topic == topic })
 }
 
 // KeepTopics forgets, durably, every offset committed in a topic for
 // which exists returns false: what a crash between a topic's deletion and
-// its offsets' leaves behind.
-func (s *Store) KeepTopics(exists func(topic string) bool) error {
-	return s.remove(func(k key) bool { return !exists(k.topic) })
+// its offsets' leaves behind. exists is called on the store's writer
+// goroutine, after the commits queued before the call are applied. ctx is
+// as for DeleteGroup.
+func (s *Store) KeepTopics(ctx context.Context, exists func(topic string) bool) error {
+	return s.remove(ctx, func(k key) bool { return !exists(k.topic) })
 }
 
-// remove deletes, durably, every committed offset for which match is true.
-func (s *Store) remove(match func(key) bool) error {
-	var changes []change
-	for k := range s.snapshot(match) {
-		changes = append(changes, change{key: k})
-	}
-	p, err := s.queue(changes)
-	if err != nil || p == nil {
+// remove deletes, durably, every committed offset for which match is
+// true once the rounds queued before it are applied.
+func (s *Store) remove(ctx context.Context, match func(key) bool) error {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return p.Wait()
+	p, err := s.queueRemove(match)
+	if err != nil {
+		return err
+	}
+	return p.Wait(ctx)
 }
 
 // Close waits for the commits under way and closes the store's log. Later
