@@ -66,7 +66,7 @@ func (s *commitlogStore) openTopic(o storeOptions) error {
 		default:
 			return fmt.Errorf("commitlog: no codec %q", o.codec)
 		}
-		if tp, err = s.reg.Create("bench", cfg); err != nil {
+		if tp, err = s.reg.Create(context.Background(), "bench", cfg); err != nil {
 			return err
 		}
 	}
@@ -75,7 +75,7 @@ func (s *commitlogStore) openTopic(o storeOptions) error {
 	}
 	s.reader = s.part.NewReader(0)
 	// A producer starts no goroutine until it is used.
-	s.prod, err = producer.New(s.reg, producer.Options{})
+	s.prod, err = producer.New(s.reg, producer.Options{Partitioner: producer.NewManualPartitioner()})
 	return err
 }
 
@@ -92,7 +92,7 @@ func (s *commitlogStore) appendBatch(values [][]byte) error {
 func (s *commitlogStore) sync() error { return s.part.Sync() }
 
 func (s *commitlogStore) appendDurable(value []byte) error {
-	_, err := s.prod.Produce(context.Background(), producer.Message{Topic: "bench", Value: value, HasPartition: true})
+	_, err := s.prod.Produce(context.Background(), producer.Message{Topic: "bench", Value: value})
 	return err
 }
 
@@ -138,7 +138,7 @@ func openCommitlogPartitions(dir string, n int, v *values, fill bool) (io.Closer
 		}
 		return reg, nil
 	}
-	tp, err := reg.Create("bench", topic.Config{Partitions: int32(n), RetentionAge: -1})
+	tp, err := reg.Create(context.Background(), "bench", topic.Config{Partitions: int32(n), RetentionAge: -1})
 	if err != nil {
 		reg.Close()
 		return nil, err

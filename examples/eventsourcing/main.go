@@ -57,6 +57,17 @@ func run(dir string) error {
 		return err
 	}
 	fmt.Printf("replayed %d events: %d accounts\n", bank.replayed, len(bank.state.Balances))
+	if bank.replayed == 0 {
+		// An account moved over from last year's ledger keeps the
+		// times its events happened.
+		opened := time.Now().AddDate(-1, 0, 0)
+		for i, e := range []event{{Kind: "opened", Account: "erin"}, {Kind: "deposited", Account: "erin", Amount: 500}} {
+			if err := bank.importEvent(ctx, e, opened.Add(time.Duration(i)*time.Hour)); err != nil {
+				return err
+			}
+		}
+		fmt.Println("imported erin's account, opened a year ago")
+	}
 
 	// A day of business. Rejected commands append nothing.
 	commands := []command{
@@ -105,8 +116,12 @@ func run(dir string) error {
 	if fmt.Sprint(want) != fmt.Sprint(bank.state.Balances) {
 		return fmt.Errorf("replay gave %v, want %v", bank.state.Balances, want)
 	}
+	desc, err := bank.groups.Describe("statements")
+	if err != nil {
+		return err
+	}
 	lag := int64(0)
-	for _, p := range bank.groups.Describe("statements").Partitions {
+	for _, p := range desc.Partitions {
 		lag += p.Lag
 	}
 	fmt.Printf("the projection's committed offsets leave a lag of %d events\n", lag)
@@ -169,12 +184,7 @@ func openBank(dir string) (*bank, error) {
 		return nil, err
 	}
 	b := &bank{reg: reg, state: state{Balances: map[string]int{}}, snapPath: filepath.Join(dir, "snapshot.json")}
-	if b.events, err = reg.Topic(eventsTopic); errors.Is(err, topic.ErrUnknownTopic) {
-		// Every acknowledged event is on disk: a command's effect is
-		// never lost once it has been answered.
-		b.events, err = reg.Create(eventsTopic, topic.Config{Partitions: 4, Flush: topic.FlushAlways})
-	}
-	if err != nil {
+	if b.events, err = openEvents(reg); err != nil {
 		reg.Close()
 		return nil, err
 	}
@@ -225,6 +235,32 @@ func openBank(dir string) (*bank, error) {
 	return b, nil
 }
 
+// openEvents opens the events topic, creating it the first time.
+//
+// The events are the only copy of the state, so the topic keeps them
+// forever: RetentionAge is negative. Under the default, seven days,
+// retention deletes a segment once its newest record is older than that,
+// judged by the records' timestamps; events imported with the times they
+// happened elsewhere (see importEvent), a year ago say, would go at the
+// first retention check, every five minutes by default. A topic that an
+// older version of the program created with another retention is
+// changed to keep its events too.
+func openEvents(reg *topic.Registry) (*topic.Topic, error) {
+	ctx := context.Background()
+	// FlushAlways: every acknowledged event is on disk, so a command's
+	// effect is never lost once it has been answered.
+	t, _, err := reg.CreateIfNotExists(ctx, eventsTopic, topic.Config{Partitions: 4, Flush: topic.FlushAlways, RetentionAge: -1})
+	if err != nil {
+		return nil, err
+	}
+	if cfg := t.Config(); cfg.RetentionAge >= 0 || cfg.RetentionBytes > 0 {
+		if _, err := reg.AlterConfig(ctx, eventsTopic, func(c *topic.Config) { c.RetentionAge, c.RetentionBytes = -1, 0 }); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
 // handle checks a command against the state and appends its events.
 func (b *bank) handle(ctx context.Context, c command) error {
 	_, exists := b.state.Balances[c.Account]
@@ -253,15 +289,30 @@ func (b *bank) handle(ctx context.Context, c command) error {
 		return fmt.Errorf("unknown command %q", c.Kind)
 	}
 	for _, e := range events {
-		value, err := json.Marshal(e)
-		if err != nil {
+		if err := b.append(ctx, e, time.Time{}); err != nil {
 			return err
 		}
-		if _, err := b.prod.Produce(ctx, producer.Message{Topic: eventsTopic, Key: []byte(e.Account), Value: value}); err != nil {
-			return err
-		}
-		b.state.apply(e)
 	}
+	return nil
+}
+
+// importEvent appends an event that happened elsewhere at time at (a
+// ledger being moved over, say), with at as its record's timestamp.
+func (b *bank) importEvent(ctx context.Context, e event, at time.Time) error {
+	return b.append(ctx, e, at)
+}
+
+// append stores e, keyed by its account, and applies it once it is
+// acknowledged. A zero at stamps it with the time it is produced.
+func (b *bank) append(ctx context.Context, e event, at time.Time) error {
+	value, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if _, err := b.prod.Produce(ctx, producer.Message{Topic: eventsTopic, Key: []byte(e.Account), Value: value, Time: at}); err != nil {
+		return err
+	}
+	b.state.apply(e)
 	return nil
 }
 

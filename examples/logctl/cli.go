@@ -156,3 +156,9 @@ func (e *env) runSubcommand(command, about string, args []string, subs []subcomm
 	}
 	return c.usageErr("unknown subcommand %q: want %s", args[0], want)
 }
+
+// cmdErr prefixes err, a failure of the library, with the command's name,
+// as usage errors are: "topics create: topic: "orders" already exists".
+func cmdErr(c *cmdFlags, err error) error {
+	return fmt.Errorf("%s: %w", c.path, err)
+}

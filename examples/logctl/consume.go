@@ -35,8 +35,10 @@ with -print-offset by "partition offset" and a tab:
   0 41<TAB>user-7<TAB>signed up        (-print-offset -print-key)
 
 A missing key or value (a tombstone) prints as null. Values are printed as
-they are: a value holding a newline spans two lines. When it ends, the
-count of records is printed on stderr.
+they are: a value holding a newline spans two lines. While it runs, a line
+a second on stderr says how far it got, if stderr is a terminal; when it
+ends, the count of records, their bytes (keys and values) and the rates
+are printed on stderr.
 
 -group G reads as a member of consumer group G: each partition starts at
 the offset the group committed there; where it committed none, at the end,
@@ -51,12 +53,14 @@ records it printed. The group decides the partitions, so -group excludes
 -offset and -partition. 'groups list' and 'groups describe G' show the
 groups and their lag.
 
-A registry is open in one process at a time, so consume cannot follow a
-produce running in another process: it reads what is stored, then waits in
-vain. To read what is there, use -from-beginning (or -offset, or -group)
-with -timeout or -max. For the same reason two members of one group cannot
-run at once: a run of consume -group is the group's only member, and reads
-every partition.`
+Without -group, consume writes nothing and takes no lock on the registry:
+it runs beside a produce in another process, and reads the records stored
+when it starts (on a topic whose flush.policy is always, those its writer
+has recorded as synced; all of them once the writer has closed), then
+waits in vain for more: use -from-beginning (or -offset) with -timeout or
+-max. consume -group commits offsets, so it locks the registry: two
+members of one group cannot run at once, and a run of consume -group is
+the group's only member, and reads every partition.`
 
 func (e *env) consume(args []string) (err error) {
 	c := e.flags("consume", "consume -topic NAME [-group G] [-from-beginning | -offset N] [-partition P] [-max N] [-timeout D] [-print-key] [-print-offset]", consumeAbout)
@@ -98,14 +102,20 @@ func (e *env) consume(args []string) (err error) {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	reg, err := e.openRegistry(false)
+	// Without a group, consume writes nothing: it reads the registry as
+	// it is, while a produce may hold it in another process.
+	mode := readOnly
+	if *groupName != "" {
+		mode = readWrite
+	}
+	reg, err := e.openRegistry(mode)
 	if err != nil {
 		return err
 	}
 	defer closeRegistry(reg, &err)
 	t, err := reg.Topic(*name)
 	if err != nil {
-		return fmt.Errorf("consuming %s: %w", *name, err)
+		return cmdErr(c, err)
 	}
 	opts := consumer.Options{Start: consumer.Latest()}
 	switch {
@@ -129,7 +139,7 @@ func (e *env) consume(args []string) (err error) {
 			return c.usageErr("-group: %w", err)
 		}
 		if err != nil {
-			return fmt.Errorf("consuming %s as group %s: %w", *name, *groupName, err)
+			return cmdErr(c, fmt.Errorf("joining group %q: %w", *groupName, err))
 		}
 		// Deferred after closeRegistry, so it runs before it. With
 		// manual commits Close commits nothing: finishGroup has.
@@ -142,21 +152,23 @@ func (e *env) consume(args []string) (err error) {
 	case c.isSet("partition"):
 		index, err := partitionIndex(t, *part)
 		if err != nil {
-			return fmt.Errorf("consuming %s: %w", *name, err)
+			return cmdErr(c, err)
 		}
 		r, err := consumer.NewPartitionReader(t, index, opts)
 		if err != nil {
-			return fmt.Errorf("consuming %s: %w", *name, err)
+			return cmdErr(c, err)
 		}
 		next = r.Next
 	default:
 		r, err := consumer.NewTopicReader(t, opts)
 		if err != nil {
-			return fmt.Errorf("consuming %s: %w", *name, err)
+			return cmdErr(c, err)
 		}
 		next = r.Next
 	}
 
+	prog, endProgress := e.startProgress("Processed", "messages")
+	defer endProgress() // after the error, if any, is known; before it is printed
 	// out counts what reached stdout: with -group a record counts as
 	// printed, and is committed, only once all of its line did.
 	out := &printTracker{w: e.stdout, printed: map[int32]int64{}}
@@ -180,7 +192,7 @@ func (e *env) consume(args []string) (err error) {
 			if ctx.Err() != nil || (*timeout > 0 && errors.Is(err, context.DeadlineExceeded)) {
 				break // a signal, or -timeout: a normal end
 			}
-			failure = fmt.Errorf("consuming %s: %w", *name, err)
+			failure = cmdErr(c, err)
 			break
 		}
 		n++
@@ -202,6 +214,7 @@ func (e *env) consume(args []string) (err error) {
 			break
 		}
 		out.buffered(rec, len(line))
+		prog.add(1, int64(len(rec.Key)+len(rec.Value)))
 		// Flush before the reader may block: once this partition has no
 		// more committed records, so that a tail is seen as it arrives.
 		if caughtUp(t, rec) {
@@ -222,11 +235,7 @@ func (e *env) consume(args []string) (err error) {
 			failure = errors.Join(failure, err)
 		}
 	}
-	if failure != nil {
-		return failure
-	}
-	fmt.Fprintf(e.stderr, "Processed a total of %d messages\n", n)
-	return nil
+	return failure
 }
 
 // finishGroup commits group's position after what consume printed. After
@@ -240,9 +249,9 @@ func (e *env) consume(args []string) (err error) {
 func finishGroup(m *group.Member, groupName, topicName string, out *printTracker, clean bool) error {
 	var err error
 	if clean {
-		err = m.Commit()
+		err = m.Commit(context.Background()) // not the signal's context: a signal ends consume with a commit
 	} else if commits := out.commits(topicName); len(commits) > 0 {
-		err = m.CommitOffsets(commits...)
+		err = m.CommitOffsets(context.Background(), commits...)
 	}
 	if err != nil {
 		return fmt.Errorf("committing the offsets of group %s: %w (its next consume prints again what this one printed)", groupName, err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -34,7 +35,7 @@ func (e *env) groupsList(args []string) (err error) {
 	if _, err := c.parse(args, 0, 0); err != nil {
 		return err
 	}
-	reg, err := e.openRegistry(false)
+	reg, err := e.openRegistry(readWrite)
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func (e *env) groupsDescribe(args []string) (err error) {
 	if name == "" {
 		return c.usageErr("a group name cannot be empty")
 	}
-	reg, err := e.openRegistry(false)
+	reg, err := e.openRegistry(readWrite)
 	if err != nil {
 		return err
 	}
@@ -84,9 +85,12 @@ func (e *env) groupsDescribe(args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	d := groups.Describe(name)
-	if len(d.Partitions) == 0 && len(d.Members) == 0 {
+	d, err := groups.Describe(name)
+	if errors.Is(err, group.ErrUnknownGroup) {
 		return fmt.Errorf("unknown group %q: it has committed no offsets ('logctl groups list' names the groups that have)", name)
+	}
+	if err != nil {
+		return cmdErr(c, err)
 	}
 	writeGroupDescription(e.stdout, reg, d)
 	return nil

@@ -145,7 +145,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	top := mustRun(t, dir, "", "-h")
-	for _, want := range []string{"topics create", "topics list", "topics describe", "topics delete",
+	for _, want := range []string{"topics create", "topics list", "topics describe", "topics alter", "topics delete",
 		"produce -topic", "consume -topic", "-group G", "groups list", "groups describe", "dump FILE", "verify",
 		"-dir", "$LOGCTL_DIR", "Exit status"} {
 		require.Contains(t, top, want)
@@ -154,16 +154,17 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		cmd   []string
 		flags []string
 	}{
-		{[]string{"topics"}, []string{"create", "list", "describe", "delete"}},
+		{[]string{"topics"}, []string{"create", "list", "describe", "alter", "delete"}},
+		{[]string{"topics", "alter"}, []string{"-set", "-delete", "--add-config", "retention.ms", "message.timestamp.type"}},
 		{[]string{"topics", "create"}, []string{"-partitions", "-retention", "-retention-bytes", "-segment-bytes",
 			"-segment-age", "-compression", "-sync", "-flush-messages", "-flush-interval", "-max-message-bytes",
 			"-timestamp-type", "-if-not-exists", "-dir"}},
 		{[]string{"topics", "list"}, []string{"-dir"}},
 		{[]string{"topics", "describe"}, []string{"retention.ms", "HighWatermark"}},
 		{[]string{"topics", "delete"}, []string{"-if-exists"}},
-		{[]string{"produce"}, []string{"-topic", "-key-separator", "-partition", "-report", "-sync", "interleave"}},
+		{[]string{"produce"}, []string{"-topic", "-key-separator", "-partition", "-report", "-sync", "interleave", "While it runs"}},
 		{[]string{"consume"}, []string{"-topic", "-group", "-from-beginning", "-offset", "-partition", "-max", "-timeout",
-			"-print-key", "-print-offset"}},
+			"-print-key", "-print-offset", "While it runs", "takes no lock"}},
 		{[]string{"groups"}, []string{"list", "describe"}},
 		{[]string{"groups", "list"}, []string{"-dir"}},
 		{[]string{"groups", "describe"}, []string{"Committed", "HighWatermark", "Lag", "process"}},
@@ -185,6 +186,7 @@ func TestHelpDocumentsEveryFlag(t *testing.T) {
 		{"topics", "create", "a", "-partitions", "0"}, {"topics", "create", "a", "-bogus"},
 		{"topics", "create", "a", "b"}, {"produce"}, {"consume"}, {"dump"}, {"-nope"},
 		{"groups"}, {"groups", "frobnicate"}, {"groups", "describe"}, {"groups", "describe", "g", "h"},
+		{"topics", "alter"}, {"topics", "alter", "a"}, {"topics", "alter", "a", "-set", "retention.ms"},
 	} {
 		r := logctl(t, dir, "", args...)
 		require.Equal(t, 2, r.code, "logctl %q: %s", args, r.stderr)
@@ -216,8 +218,11 @@ func TestTopics(t *testing.T) {
 
 	r = logctl(t, reg, "", "topics", "create", "orders")
 	require.Equal(t, 1, r.code)
-	require.Contains(t, r.stderr, "already exists")
-	require.Empty(t, mustRun(t, reg, "", "topics", "create", "orders", "-if-not-exists"))
+	require.Equal(t, "logctl: topics create: topic: \"orders\" already exists\n", r.stderr)
+	// -if-not-exists leaves an existing topic as it is, whatever the flags.
+	require.Empty(t, mustRun(t, reg, "", "topics", "create", "orders", "-if-not-exists", "-partitions", "7"))
+	require.Equal(t, "Created topic fresh with 2 partitions.\n", mustRun(t, reg, "", "topics", "create", "fresh", "-if-not-exists", "-partitions", "2"))
+	mustRun(t, reg, "", "topics", "delete", "fresh")
 
 	// A name that would leave the directory is refused before anything
 	// is written.
@@ -254,11 +259,11 @@ func TestTopics(t *testing.T) {
 	require.NoDirExists(t, filepath.Join(reg, "clicks-0"))
 	r = logctl(t, reg, "", "topics", "delete", "clicks")
 	require.Equal(t, 1, r.code)
-	require.Contains(t, r.stderr, "unknown topic")
+	require.Equal(t, "logctl: topics delete: topic: unknown topic \"clicks\"\n", r.stderr)
 	mustRun(t, reg, "", "topics", "delete", "clicks", "-if-exists")
 	r = logctl(t, reg, "", "topics", "describe", "clicks")
 	require.Equal(t, 1, r.code)
-	require.Contains(t, r.stderr, "unknown topic")
+	require.Equal(t, "logctl: topics describe: topic: unknown topic \"clicks\"\n", r.stderr)
 }
 
 func TestProduceReportsExactlyWhatIsStored(t *testing.T) {
@@ -270,7 +275,15 @@ func TestProduceReportsExactlyWhatIsStored(t *testing.T) {
 	for i := range n {
 		fmt.Fprintf(&in, "k%d:line-%d\n", i%37, i)
 	}
-	out := mustRun(t, reg, in.String(), "produce", "-topic", "events", "-key-separator", ":", "-report")
+	var payload int64
+	for i := range n {
+		payload += int64(len(fmt.Sprintf("k%d", i%37)) + len(fmt.Sprintf("line-%d", i)))
+	}
+	r := logctl(t, reg, in.String(), "produce", "-topic", "events", "-key-separator", ":", "-report")
+	require.Equal(t, 0, r.code, r.stderr)
+	out := r.stdout
+	// stderr is no terminal: no progress lines, only the final one.
+	require.Regexp(t, `^Produced a total of 3000 records \(`+regexp.QuoteMeta(formatSize(payload))+`\) in \S+: [0-9.]+ records/s, [0-9.]+ \S+/s\n$`, r.stderr)
 
 	reported := lines(out)
 	require.Len(t, reported, n)
@@ -288,8 +301,11 @@ func TestProduceReportsExactlyWhatIsStored(t *testing.T) {
 
 	// Every line went somewhere, exactly once, and the report names
 	// exactly where: the stored set is the acknowledged set.
-	consumed := lines(mustRun(t, reg, "", "consume", "-topic", "events", "-from-beginning",
-		"-max", strconv.Itoa(n), "-timeout", "10s", "-print-offset", "-print-key"))
+	r = logctl(t, reg, "", "consume", "-topic", "events", "-from-beginning",
+		"-max", strconv.Itoa(n), "-timeout", "10s", "-print-offset", "-print-key")
+	require.Equal(t, 0, r.code, r.stderr)
+	require.Regexp(t, `^Processed a total of 3000 messages \(`+regexp.QuoteMeta(formatSize(payload))+`\) in \S+: [0-9.]+ messages/s, [0-9.]+ \S+/s\n$`, r.stderr)
+	consumed := lines(r.stdout)
 	require.Len(t, consumed, n)
 	var stored []string
 	seen := make(map[int]bool, n)
@@ -411,7 +427,8 @@ func TestConsume(t *testing.T) {
 		{[]string{"-offset", "3", "-partition", "0", "-from-beginning"}, 2, "exclude"},
 		{[]string{"-offset", "-1", "-partition", "0"}, 2, "offsets start at 0"},
 		{[]string{"-offset", "100", "-partition", "0"}, 1, "out of range"},
-		{[]string{"-partition", "2", "-max", "1"}, 1, "unknown partition"},
+		{[]string{"-partition", "2", "-max", "1"}, 1, `logctl: consume: topic: "c" has no partition 2 (it has 2)`},
+		{[]string{"-partition", "3000000000", "-max", "1"}, 1, `logctl: consume: topic: unknown partition 3000000000 of "c" (it has 2)`},
 	} {
 		r := logctl(t, reg, "", append([]string{"consume", "-topic", "c"}, c.args...)...)
 		require.Equal(t, c.code, r.code, "%q: %s", c.args, r.stderr)
@@ -419,7 +436,10 @@ func TestConsume(t *testing.T) {
 	}
 	r = logctl(t, reg, "", "consume", "-topic", "nope", "-max", "1")
 	require.Equal(t, 1, r.code)
-	require.Contains(t, r.stderr, "unknown topic")
+	require.Contains(t, r.stderr, `logctl: consume: topic: unknown topic "nope"`)
+	r = logctl(t, reg, "x\n", "produce", "-topic", "nope")
+	require.Equal(t, 1, r.code)
+	require.Equal(t, "logctl: produce: topic: unknown topic \"nope\" (create it with 'logctl topics create nope')\n", r.stderr)
 }
 
 func TestProduceLongLines(t *testing.T) {
@@ -549,11 +569,11 @@ func TestVerify(t *testing.T) {
 	require.Len(t, check(mustRun(t, reg, "", "verify", "w")), 1)
 
 	// verify takes no lock: it runs while the registry is open elsewhere,
-	// where the other commands cannot.
+	// where the commands that write cannot.
 	open, err := topic.Open(reg, topic.Options{})
 	require.NoError(t, err)
 	require.Equal(t, out, mustRun(t, reg, "", "verify"))
-	r := logctl(t, reg, "", "topics", "list")
+	r := logctl(t, reg, "", "topics", "create", "x")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "in use by another process")
 	require.NoError(t, open.Close())
@@ -605,7 +625,7 @@ func TestVerify(t *testing.T) {
 	require.Equal(t, 2, logctl(t, cp, "", "verify", "../x").code)
 	r = logctl(t, cp, "", "verify", "nope")
 	require.Equal(t, 1, r.code)
-	require.Contains(t, r.stderr, "unknown topic")
+	require.Contains(t, r.stderr, `logctl: verify: topic: unknown topic "nope": no metadata file in `)
 	r = logctl(t, filepath.Join(cp, "missing"), "", "verify")
 	require.Equal(t, 1, r.code)
 	require.Contains(t, r.stderr, "does not exist")

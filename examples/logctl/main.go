@@ -9,6 +9,7 @@
 //	                                     [-segment-bytes N] [-compression zstd] [-sync always] ...
 //	logctl [-dir DIR] topics list
 //	logctl [-dir DIR] topics describe [NAME]
+//	logctl [-dir DIR] topics alter NAME [-set KEY=VALUE[,...]]... [-delete KEY[,...]]...
 //	logctl [-dir DIR] topics delete NAME
 //	logctl [-dir DIR] produce -topic NAME [-key-separator :] [-partition P] [-report] [-sync always]
 //	logctl [-dir DIR] consume -topic NAME [-from-beginning | -offset N -partition P] [-max N]
@@ -23,12 +24,17 @@
 // come before or after a command's arguments, and -dir after the command
 // too. `logctl -h` and `logctl COMMAND -h` document every flag.
 //
-// A registry is open in one process at a time: topics, produce, consume and
-// groups hold its lock while they run, so a consume cannot follow a produce
-// running in another process, and a group has one member at a time: the
-// consume -group running. dump and verify take no lock and change
-// nothing: they read the files directly, and work on a copy of a registry
-// as well.
+// A registry is open for writing in one process at a time: topics create,
+// alter and delete, produce, consume -group and groups hold its lock while
+// they run, so a group has one member at a time: the consume -group
+// running. topics list, topics describe and consume without -group write
+// nothing and take no lock: they read the registry as it is when they
+// start, beside a produce running in another process. dump and verify
+// take no lock either: they read the files directly, and work on a copy of
+// a registry as well.
+//
+// produce and consume print a line of progress a second on stderr when it
+// is a terminal, and a line with the totals and rates when they end.
 //
 // Exit status: 0 on success (and when consume ends on -max, -timeout or a
 // signal), 1 on a failure or when dump or verify find damage, 2 on a usage
@@ -103,6 +109,7 @@ Commands:
 		{"topics create NAME [-partitions N] [flags]", "create a topic"},
 		{"topics list", "list the topics, one name per line"},
 		{"topics describe [NAME]", "show topics' settings and partitions"},
+		{"topics alter NAME -set K=V -delete K", "change a topic's settings (Kafka's names)"},
 		{"topics delete NAME", "delete a topic and all its records"},
 		{"produce -topic NAME [flags]", "produce each line of stdin as a record"},
 		{"consume -topic NAME [flags]", "print records, one per line"},
@@ -124,10 +131,10 @@ Flags:
 	fs.SetOutput(io.Discard)
 	fmt.Fprint(w, `
 Flags may come before or after a command's arguments; -dir also after the
-command. A registry is open in one process at a time: topics, produce,
-consume and groups lock it while they run (so consume cannot follow a
-produce running in another process). dump and verify take no lock and
-change nothing.
+command. A registry is open for writing in one process at a time: topics
+create, alter and delete, produce, consume -group and groups lock it while
+they run. topics list and describe, consume without -group, dump and verify
+take no lock and change nothing, so they run beside any of those.
 
 Exit status: 0 success; 1 failure, or damage found by dump or verify;
 2 usage error. Run 'logctl COMMAND -h' for a command's flags.

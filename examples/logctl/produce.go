@@ -39,6 +39,10 @@ that could not be stored is reported on stderr with its line number and the
 others go on; the exit status is then 1. On SIGINT or SIGTERM it stops
 reading, stores the lines read so far, and exits 1.
 
+While it runs, a line a second on stderr says how many records were
+acknowledged, their bytes (keys and values) and the rate, if stderr is a
+terminal; when it ends, a line gives the totals and the average rates.
+
 -report prints "partition offset" on stdout for each record once it is
 acknowledged. The report lines of one partition come in input order, but
 those of different partitions interleave as their writes complete: match
@@ -80,14 +84,17 @@ func (e *env) produce(args []string) (err error) {
 	defer stop()
 	ctx, cancel := context.WithCancel(sigCtx)
 	defer cancel()
-	reg, err := e.openRegistry(false)
+	reg, err := e.openRegistry(readWrite)
 	if err != nil {
 		return err
 	}
 	defer closeRegistry(reg, &err)
 	t, err := reg.Topic(*name)
 	if err != nil {
-		return fmt.Errorf("producing to %s: %w (create it with 'logctl topics create %s')", *name, err, *name)
+		if errors.Is(err, topic.ErrUnknownTopic) {
+			return fmt.Errorf("%s: %w (create it with 'logctl topics create %s')", c.path, err, *name)
+		}
+		return cmdErr(c, err)
 	}
 	tmpl := producer.Message{Topic: *name}
 	if c.isSet("partition") {
@@ -96,13 +103,13 @@ func (e *env) produce(args []string) (err error) {
 			_, err = t.Partition(index)
 		}
 		if err != nil {
-			return fmt.Errorf("producing to %s: %w", *name, err)
+			return cmdErr(c, err)
 		}
 		tmpl.Partition, tmpl.HasPartition = index, true
 	}
 	prod, err := producer.New(reg, producer.Options{})
 	if err != nil {
-		return fmt.Errorf("producing to %s: %w", *name, err)
+		return cmdErr(c, err)
 	}
 
 	var syncParts func([]int32) error
@@ -114,14 +121,16 @@ func (e *env) produce(args []string) (err error) {
 					err = p.Sync()
 				}
 				if err != nil {
-					return fmt.Errorf("syncing partition %d: %w", i, err)
+					return err // it names the partition and the operation
 				}
 			}
 			return nil
 		}
 	}
+	prog, endProgress := e.startProgress("Produced", "records")
+	defer endProgress()
 	a := &acker{report: *report, keep: *report || syncParts != nil, stdout: e.stdout, stderr: e.stderr,
-		kick: make(chan struct{}, 1), done: make(chan struct{})}
+		progress: prog, kick: make(chan struct{}, 1), done: make(chan struct{})}
 	reported := make(chan error, 1)
 	go func() {
 		err := a.run(syncParts)
@@ -152,7 +161,7 @@ func (e *env) produce(args []string) (err error) {
 	reportErr := <-reported
 
 	if err := errors.Join(readErr, closeErr, reportErr); err != nil {
-		return fmt.Errorf("producing to %s: %w", *name, err)
+		return cmdErr(c, err)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -172,6 +181,7 @@ type acker struct {
 	report         bool // print acknowledgements
 	keep           bool // keep acknowledgements for run: to print or to sync
 	stdout, stderr io.Writer
+	progress       *progress     // counts what is acknowledged
 	kick           chan struct{} // an outcome arrived
 	done           chan struct{} // closed once every outcome has arrived
 	stopping       atomic.Bool   // interrupted: records refused by the closing producer are not failures
@@ -191,13 +201,15 @@ type lineError struct {
 // maxShownErrors bounds the failed lines reported one by one.
 const maxShownErrors = 10
 
-// callback returns the callback of the record of line.
-func (a *acker) callback(line int64) producer.Callback {
+// callback returns the callback of the record of line, of size bytes
+// of key and value.
+func (a *acker) callback(line, size int64) producer.Callback {
 	return func(ack producer.Ack, err error) {
 		a.mu.Lock()
 		switch {
 		case err == nil:
 			a.acked++
+			a.progress.add(1, size)
 			if a.keep {
 				a.acks = append(a.acks, ack)
 			}
@@ -315,7 +327,7 @@ func (a *acker) produceLines(ctx context.Context, prod *producer.Producer, lines
 		if m.Value == nil {
 			m.Value = []byte{} // an empty line is an empty value, not a tombstone
 		}
-		prod.ProduceAsync(ctx, m, a.callback(n))
+		prod.ProduceAsync(ctx, m, a.callback(n, int64(len(m.Key)+len(m.Value))))
 	}
 	return nil
 }

@@ -11,11 +11,24 @@ import (
 	"github.com/commitlog-go/commitlog/topic"
 )
 
+// registryMode is how a command opens the registry.
+type registryMode int
+
+const (
+	// readOnly takes no lock and writes nothing: the command works while
+	// another process has the registry open.
+	readOnly registryMode = iota
+	// readWrite locks the registry, which must exist.
+	readWrite
+	// createRegistry locks the registry, making its directory if needed.
+	createRegistry
+)
+
 // openRegistry opens the registry in e.dir. Only create may make the
 // directory: for every other command a missing directory is a mistyped
 // -dir, not an empty registry.
-func (e *env) openRegistry(create bool) (*topic.Registry, error) {
-	if !create {
+func (e *env) openRegistry(mode registryMode) (*topic.Registry, error) {
+	if mode != createRegistry {
 		fi, err := os.Stat(e.dir)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -26,12 +39,13 @@ func (e *env) openRegistry(create bool) (*topic.Registry, error) {
 			return nil, fmt.Errorf("no registry at %s: not a directory", e.dir)
 		}
 	}
-	reg, err := topic.Open(e.dir, topic.Options{})
+	reg, err := topic.Open(e.dir, topic.Options{ReadOnly: mode == readOnly})
 	if errors.Is(err, topic.ErrLocked) {
-		return nil, fmt.Errorf("registry %s is in use by another process; one process at a time may open it (dump and verify work meanwhile): %w", e.dir, err)
+		return nil, fmt.Errorf("registry %s is in use by another process, and this command changes it; "+
+			"one such process at a time may open it (topics list and describe, consume without -group, dump and verify work meanwhile)", e.dir)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("opening registry %s: %w", e.dir, err)
+		return nil, err
 	}
 	return reg, nil
 }
@@ -51,7 +65,7 @@ func openGroups(reg *topic.Registry) (*group.Coordinator, error) {
 // reported as t reports one.
 func partitionIndex(t *topic.Topic, index int) (int32, error) {
 	if index > math.MaxInt32 {
-		return 0, fmt.Errorf("%w: %s has no partition %d (it has %d)", topic.ErrUnknownPartition, t.Name(), index, t.NumPartitions())
+		return 0, fmt.Errorf("%w %d of %q (it has %d)", topic.ErrUnknownPartition, index, t.Name(), t.NumPartitions())
 	}
 	return int32(index), nil
 }

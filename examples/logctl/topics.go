@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"strconv"
 	"text/tabwriter"
-	"time"
 
 	"github.com/commitlog-go/commitlog/compress"
 	"github.com/commitlog-go/commitlog/topic"
@@ -23,6 +22,8 @@ Commands:
   topics describe [NAME]       print a topic's settings (by Kafka's names) and, per
                                partition, its log start, high watermark, log end, size
                                and segment count; every topic without NAME
+  topics alter NAME [flags]    change a topic's settings, by Kafka's names:
+                               -set retention.ms=-1 -delete segment.bytes
   topics delete NAME           delete a topic and every record in it
 
 Topic names follow Kafka's rules: 1 to 249 characters of [a-zA-Z0-9._-],
@@ -31,7 +32,8 @@ not "." or "..".`
 // topics dispatches the topics subcommands.
 func (e *env) topics(args []string) error {
 	return e.runSubcommand("topics", topicsAbout, args, []subcommand{
-		{"create", e.topicsCreate}, {"list", e.topicsList}, {"describe", e.topicsDescribe}, {"delete", e.topicsDelete},
+		{"create", e.topicsCreate}, {"list", e.topicsList}, {"describe", e.topicsDescribe},
+		{"alter", e.topicsAlter}, {"delete", e.topicsDelete},
 	})
 }
 
@@ -92,19 +94,23 @@ func (e *env) topicsCreate(args []string) (err error) {
 		return c.usageErr("-max-message-bytes %d: at most 2GiB", maxMessage.n)
 	}
 
-	reg, err := e.openRegistry(true)
+	reg, err := e.openRegistry(createRegistry)
 	if err != nil {
 		return err
 	}
 	defer closeRegistry(reg, &err)
-	t, err := reg.Create(name, cfg)
-	if errors.Is(err, topic.ErrTopicExists) && *ifNotExists {
-		if _, terr := reg.Topic(name); terr == nil {
+	ctx := context.Background()
+	var t *topic.Topic
+	if *ifNotExists {
+		var created bool
+		if t, created, err = reg.CreateIfNotExists(ctx, name, cfg); err == nil && !created {
 			return nil
 		}
+	} else {
+		t, err = reg.Create(ctx, name, cfg)
 	}
 	if err != nil {
-		return fmt.Errorf("creating topic %s: %w", name, err)
+		return cmdErr(c, err)
 	}
 	fmt.Fprintf(e.stdout, "Created topic %s with %s.\n", t.Name(), count(int(t.NumPartitions()), "partition"))
 	return nil
@@ -115,7 +121,7 @@ func (e *env) topicsList(args []string) (err error) {
 	if _, err := c.parse(args, 0, 0); err != nil {
 		return err
 	}
-	reg, err := e.openRegistry(false)
+	reg, err := e.openRegistry(readOnly)
 	if err != nil {
 		return err
 	}
@@ -145,7 +151,7 @@ func (e *env) topicsDescribe(args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	reg, err := e.openRegistry(false)
+	reg, err := e.openRegistry(readOnly)
 	if err != nil {
 		return err
 	}
@@ -154,7 +160,7 @@ func (e *env) topicsDescribe(args []string) (err error) {
 	if only != "" {
 		d, err := reg.Describe(only)
 		if err != nil {
-			return fmt.Errorf("describing topic %s: %w", only, err)
+			return cmdErr(c, err)
 		}
 		descs = append(descs, d)
 	} else {
@@ -169,42 +175,6 @@ func (e *env) topicsDescribe(args []string) (err error) {
 		writeDescription(e.stdout, d)
 	}
 	return nil
-}
-
-// configEntries lists a topic's settings by Kafka's names, with their
-// values as Kafka writes them and as a person reads them.
-func configEntries(c topic.Config) [][3]string {
-	ms := func(d time.Duration) string {
-		if d < 0 {
-			return "-1"
-		}
-		return strconv.FormatInt(d.Milliseconds(), 10)
-	}
-	dur := func(d time.Duration) string {
-		if d < 0 {
-			return "(forever)"
-		}
-		return "(" + formatDuration(d) + ")"
-	}
-	size := func(n int64) string { return "(" + formatSize(n) + ")" }
-	retentionBytes, retentionHuman := "-1", "(no limit)"
-	if c.RetentionBytes > 0 {
-		retentionBytes, retentionHuman = strconv.FormatInt(c.RetentionBytes, 10), size(c.RetentionBytes)
-	}
-	return [][3]string{
-		{"segment.bytes", strconv.FormatInt(c.SegmentBytes, 10), size(c.SegmentBytes)},
-		{"segment.index.bytes", strconv.Itoa(c.SegmentIndexBytes), size(int64(c.SegmentIndexBytes))},
-		{"segment.ms", ms(c.SegmentAge), dur(c.SegmentAge)},
-		{"segment.jitter.ms", ms(c.SegmentJitter), dur(c.SegmentJitter)},
-		{"retention.ms", ms(c.RetentionAge), dur(c.RetentionAge)},
-		{"retention.bytes", retentionBytes, retentionHuman},
-		{"compression.type", c.Compression.String(), ""},
-		{"flush.policy", c.Flush.String(), "(commitlog's: never, every-n, interval or always)"},
-		{"flush.messages", strconv.FormatInt(c.FlushRecords, 10), ""},
-		{"flush.ms", ms(c.FlushInterval), dur(c.FlushInterval)},
-		{"max.message.bytes", strconv.Itoa(c.MaxMessageBytes), size(int64(c.MaxMessageBytes))},
-		{"message.timestamp.type", c.TimestampType.String(), ""},
-	}
 }
 
 // writeDescription writes one topic's description.
@@ -238,7 +208,7 @@ func (e *env) topicsDelete(args []string) (err error) {
 	if err != nil {
 		return err
 	}
-	reg, err := e.openRegistry(false)
+	reg, err := e.openRegistry(readWrite)
 	if err != nil {
 		return err
 	}
@@ -249,11 +219,11 @@ func (e *env) topicsDelete(args []string) (err error) {
 	if _, err := openGroups(reg); err != nil {
 		return err
 	}
-	if err := reg.Delete(name); err != nil {
+	if err := reg.Delete(context.Background(), name); err != nil {
 		if errors.Is(err, topic.ErrUnknownTopic) && *ifExists {
 			return nil
 		}
-		return fmt.Errorf("deleting topic %s: %w", name, err)
+		return cmdErr(c, err)
 	}
 	fmt.Fprintf(e.stdout, "Deleted topic %s.\n", name)
 	return nil

@@ -52,7 +52,7 @@ func (e *env) verify(args []string) error {
 	if only != "" {
 		i := slices.IndexFunc(topics, func(t topic.StoredTopic) bool { return t.Name == only })
 		if i < 0 {
-			return fmt.Errorf("verify: %w: %q has no metadata file in %s", topic.ErrUnknownTopic, only, e.dir)
+			return fmt.Errorf("verify: %w %q: no metadata file in %s", topic.ErrUnknownTopic, only, e.dir)
 		}
 		topics = topics[i : i+1]
 	}
