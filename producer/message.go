@@ -31,10 +31,4 @@ type Message struct {
 	// reads it, as NewManualPartitioner's does. The default partitioner
 	// ignores it and chooses by the key.
 	Partition int32
-	// HasPartition sends the message to Partition whatever the producer's
-	// partitioner.
-	//
-	// Deprecated: use a producer whose Options.Partitioner is
-	// NewManualPartitioner(), which sends every message to its Partition.
-	HasPartition bool
 }

@@ -278,10 +278,7 @@ func (p *Producer) queueFor(m *Message) (*queue, error) {
 		return nil, err
 	}
 	n := t.NumPartitions()
-	idx := m.Partition
-	if !m.HasPartition {
-		idx = p.opts.Partitioner.Partition(*m, n)
-	}
+	idx := p.opts.Partitioner.Partition(*m, n)
 	if idx < 0 || idx >= n {
 		return nil, errorf(ErrUnknownPartition, "producer: topic %q has no partition %d (it has %d)", t.Name(), idx, n)
 	}

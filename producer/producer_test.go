@@ -114,7 +114,7 @@ func TestCallbacksExactlyOnce(t *testing.T) {
 	_, r := memRegistry(t)
 	_, err := r.Create(context.Background(), "t", topic.Config{Partitions: 2, MaxMessageBytes: 2 << 10})
 	require.NoError(t, err)
-	prod := mustProducer(t, r, Options{Linger: time.Hour})
+	prod := mustProducer(t, r, Options{Linger: time.Hour, Partitioner: NewManualPartitioner()})
 	ctx := context.Background()
 
 	var calls sync.Map // id -> *atomic.Int32
@@ -133,7 +133,7 @@ func TestCallbacksExactlyOnce(t *testing.T) {
 		produce(i, Message{Topic: "t", Value: []byte("v")})
 	}
 	produce(100, Message{Topic: "nope"})
-	produce(101, Message{Topic: "t", Partition: 5, HasPartition: true})
+	produce(101, Message{Topic: "t", Partition: 5})
 	produce(102, Message{Topic: "t", Value: make([]byte, 4<<10)})
 
 	// With an hour of linger nothing is written until Close.

@@ -27,7 +27,9 @@ const (
 	minHeaderSize = 2
 )
 
-// Record is one record of a batch.
+// Record is one record of a batch, in the form the format encodes: the
+// producer builds one from each producer.Message, and the readers decode
+// one into a consumer.Record, which adds its topic and partition.
 //
 // When a Record comes from an [Iterator] over an uncompressed batch, Key,
 // Value and the headers' fields are slices of the batch's own bytes: they

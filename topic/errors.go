@@ -30,9 +30,11 @@ var (
 	// registry opened with Options.ReadOnly, or to one of its partitions.
 	// It is the same value as log.ErrReadOnly and partition.ErrReadOnly.
 	ErrReadOnly = partition.ErrReadOnly
-	// ErrClosed is returned by operations on a closed registry, topic,
-	// producer or reader. It is the same value as log.ErrClosed and
-	// partition.ErrClosed, so one errors.Is test covers every layer.
+	// ErrClosed is returned by operations on a closed registry, topic or
+	// partition, and by producers and readers whose registry or topic
+	// closed. It is the same value as log.ErrClosed and
+	// partition.ErrClosed, so one errors.Is test covers every layer. (A
+	// producer closed itself says producer.ErrClosed.)
 	ErrClosed = partition.ErrClosed
 	// ErrLocked means the registry's directory is open in another
 	// Registry, in this process or another.

@@ -35,7 +35,7 @@ func TestBadArguments(t *testing.T) {
 	require.NoError(t, err)
 	prod := mustProducer(t, r, producer.Options{})
 	ctx := context.Background()
-	_, err = prod.Produce(ctx, producer.Message{Topic: "t", Partition: 0, HasPartition: true, Value: []byte("v")})
+	_, err = prod.Produce(ctx, producer.Message{Topic: "t", Partition: 0, Value: []byte("v")})
 	require.NoError(t, err)
 	before := m.String()
 
@@ -76,8 +76,8 @@ func TestBadArguments(t *testing.T) {
 	require.Equal(t, int64(0), pr.Offset(), "a refused Seek does not move the reader")
 
 	for _, msg := range []producer.Message{
-		{Topic: "t", Partition: -1, HasPartition: true},
-		{Topic: "t", Partition: 2, HasPartition: true},
+		{Topic: "t", Partition: -1},
+		{Topic: "t", Partition: 2},
 	} {
 		_, err = prod.Produce(ctx, msg)
 		require.ErrorIs(t, err, topic.ErrUnknownPartition)

@@ -60,7 +60,7 @@ func TestRegistryCrashMatrix(t *testing.T) {
 	require.NoError(t, err)
 	set(func(b *registryBounds) { b.aCreated = true })
 
-	prod, err := producer.New(r, producer.Options{})
+	prod, err := producer.New(r, producer.Options{Partitioner: producer.NewManualPartitioner()})
 	require.NoError(t, err)
 	defer prod.Close()
 	produce := func(topic string, p int32) {
@@ -70,7 +70,7 @@ func TestRegistryCrashMatrix(t *testing.T) {
 			}
 		})
 		next := b.endMax[p] - 1
-		ack, err := prod.Produce(context.Background(), producer.Message{Topic: topic, Partition: p, HasPartition: true, Value: matrixValue(topic, p, next)})
+		ack, err := prod.Produce(context.Background(), producer.Message{Topic: topic, Partition: p, Value: matrixValue(topic, p, next)})
 		require.NoError(t, err)
 		if topic == "a" {
 			require.Equal(t, next, ack.Offset)

@@ -47,8 +47,13 @@ func groupsOf(t testing.TB, r *topic.Registry) *Coordinator {
 	return c
 }
 
+// mustProducer makes a producer that sends each message to its Partition,
+// unless opts choose another partitioner.
 func mustProducer(t *testing.T, r *topic.Registry, opts producer.Options) *producer.Producer {
 	t.Helper()
+	if opts.Partitioner == nil {
+		opts.Partitioner = producer.NewManualPartitioner()
+	}
 	p, err := producer.New(r, opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { p.Close() })
@@ -61,7 +66,7 @@ func produceN(t *testing.T, prod *producer.Producer, name string, p int32, from,
 	t.Helper()
 	for i := from; i < from+n; i++ {
 		_, err := prod.Produce(context.Background(), producer.Message{
-			Topic: name, Value: fmt.Appendf(nil, "v%d", i), Partition: p, HasPartition: true,
+			Topic: name, Value: fmt.Appendf(nil, "v%d", i), Partition: p,
 			Time: base.Add(time.Duration(i) * time.Second),
 		})
 		require.NoError(t, err)

@@ -52,7 +52,7 @@ func TestPollBatch(t *testing.T) {
 	prod := mustProducer(t, r, producer.Options{})
 	produced := make(chan error, 1)
 	go func() {
-		_, err := prod.Produce(ctx, producer.Message{Topic: "t", Partition: 1, HasPartition: true, Value: []byte("v50")})
+		_, err := prod.Produce(ctx, producer.Message{Topic: "t", Partition: 1, Value: []byte("v50")})
 		produced <- err
 	}()
 	got, err = m.PollBatch(ctx, 10)

@@ -97,6 +97,7 @@ func (e *env) produce(args []string) (err error) {
 		return cmdErr(c, err)
 	}
 	tmpl := producer.Message{Topic: *name}
+	popts := producer.Options{}
 	if c.isSet("partition") {
 		index, err := partitionIndex(t, *part)
 		if err == nil {
@@ -105,9 +106,10 @@ func (e *env) produce(args []string) (err error) {
 		if err != nil {
 			return cmdErr(c, err)
 		}
-		tmpl.Partition, tmpl.HasPartition = index, true
+		tmpl.Partition = index
+		popts.Partitioner = producer.NewManualPartitioner()
 	}
-	prod, err := producer.New(reg, producer.Options{})
+	prod, err := producer.New(reg, popts)
 	if err != nil {
 		return cmdErr(c, err)
 	}
