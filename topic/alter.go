@@ -21,8 +21,8 @@ import (
 // roll. AlterConfig returns the configuration now in force, which
 // Topic.Config returns too; if edit changed nothing it writes nothing.
 //
-// A producer keeps, for each partition it has written to, the
-// compression and batch size it started with.
+// A producer takes the new compression and batch size limit from the
+// next batch it starts.
 //
 // If ctx ends before the new configuration is stored, AlterConfig returns
 // its error and the topic keeps its configuration; once it is stored,
