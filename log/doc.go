@@ -38,6 +38,15 @@
 // recovery happens in memory, and the log shows the files as Open read
 // them. Every call that would change the log fails with ErrReadOnly.
 //
+// # Logs, metrics and stats
+//
+// Options.Logger gets a line for each decision the log makes on its own
+// (what recovery cut or dropped and why, a checkpoint it could not use,
+// rolls, retention, truncation, the failure that stops writes), and
+// Options.Metrics its counts: appends, fsyncs and their latency, reads,
+// sendfile bytes, rolls, deletions, recovery. [Log.Stats] is a snapshot
+// of its shape. docs/OBSERVABILITY.md lists them all.
+//
 // # Errors
 //
 // Offsets outside the log give an *OffsetOutOfRangeError (ErrOffsetOutOfRange);
