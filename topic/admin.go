@@ -77,7 +77,7 @@ func (r *Registry) create(ctx context.Context, name string, cfg Config, existing
 		return nil, false, err
 	}
 	defer r.end()
-	if t := (*r.topics.Load())[name]; t != nil {
+	if t := r.topics.Load().byName[name]; t != nil {
 		if existingOK {
 			return t, false, nil
 		}
@@ -94,10 +94,16 @@ func (r *Registry) create(ctx context.Context, name string, cfg Config, existing
 			name, r.root, partitionDir(r.root, name, dirs[0]))
 	}
 
-	if err := writeMetadata(fsys, r.root, newMetadata(name, stateCreating, cfg)); err != nil {
+	// A new ID, whatever topic had this name before: what is kept by
+	// name elsewhere tells this topic from that one by its ID.
+	id := newID()
+	for r.topics.Load().byID[id] != nil {
+		id = newID()
+	}
+	if err := writeMetadata(fsys, r.root, newMetadata(name, stateCreating, id, cfg)); err != nil {
 		return nil, false, err
 	}
-	t := newTopic(r, name, cfg)
+	t := newTopic(r, name, id, cfg)
 	err = t.openPartitions(ctx, 0, int(cfg.Partitions))
 	if err == nil {
 		err = ctx.Err()
@@ -105,14 +111,14 @@ func (r *Registry) create(ctx context.Context, name string, cfg Config, existing
 	if err == nil {
 		// The point of no return: once "ready" is written, the topic
 		// exists.
-		err = writeMetadata(fsys, r.root, newMetadata(name, stateReady, cfg))
+		err = writeMetadata(fsys, r.root, newMetadata(name, stateReady, id, cfg))
 	}
 	if err != nil {
 		t.close()
 		// Roll back: mark the topic as being created again first, since
 		// a failed write of "ready" may have replaced the file anyway;
 		// then remove it. If any of this fails, Open finishes the job.
-		if writeMetadata(fsys, r.root, newMetadata(name, stateCreating, cfg)) == nil {
+		if writeMetadata(fsys, r.root, newMetadata(name, stateCreating, id, cfg)) == nil {
 			if names, lerr := fsys.List(r.root); lerr == nil {
 				r.removeTopicFiles(name, names)
 			}
@@ -120,7 +126,7 @@ func (r *Registry) create(ctx context.Context, name string, cfg Config, existing
 		return nil, false, err
 	}
 	r.publish(func(m map[string]*Topic) { m[name] = t })
-	r.logger.Info("topic created", "topic", name, "partitions", cfg.Partitions)
+	r.logger.Info("topic created", "topic", name, "topic_id", id.String(), "partitions", cfg.Partitions)
 	return t, true, nil
 }
 
@@ -152,7 +158,7 @@ func (r *Registry) AddPartitions(ctx context.Context, name string, total int32) 
 	if err == nil {
 		cfg := t.Config()
 		cfg.Partitions = total
-		err = writeMetadata(r.opts.FS, r.root, newMetadata(name, stateReady, cfg))
+		err = writeMetadata(r.opts.FS, r.root, newMetadata(name, stateReady, t.id, cfg))
 	}
 	if err != nil {
 		// The new partitions' directories stay: a failed write may have
@@ -164,6 +170,7 @@ func (r *Registry) AddPartitions(ctx context.Context, name string, total int32) 
 		return err
 	}
 	t.changes.Broadcast()
+	r.changes.Broadcast()
 	r.logger.Info("partitions added", "topic", name, "partitions", total, "added", total-have)
 	return nil
 }
@@ -184,7 +191,7 @@ func (r *Registry) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeMetadata(r.opts.FS, r.root, newMetadata(name, stateDeleting, t.Config())); err != nil {
+	if err := writeMetadata(r.opts.FS, r.root, newMetadata(name, stateDeleting, t.id, t.Config())); err != nil {
 		return err
 	}
 	r.publish(func(m map[string]*Topic) { delete(m, name) })
@@ -199,14 +206,16 @@ func (r *Registry) Delete(ctx context.Context, name string) error {
 	if err := r.removeTopicFiles(name, names); err != nil {
 		return err
 	}
-	r.logger.Info("topic deleted", "topic", name)
+	r.logger.Info("topic deleted", "topic", name, "topic_id", t.id.String())
 	return nil
 }
 
-// publish replaces the topic map with a copy changed by edit. Callers
-// hold the administrative token (begin).
+// publish replaces the registry's topics with a copy changed by edit,
+// and wakes the waiters on Changed. Callers hold the administrative token
+// (begin).
 func (r *Registry) publish(edit func(map[string]*Topic)) {
-	m := maps.Clone(*r.topics.Load())
+	m := maps.Clone(r.topics.Load().byName)
 	edit(m)
-	r.topics.Store(&m)
+	r.topics.Store(newTopicIndex(m))
+	r.changes.Broadcast()
 }

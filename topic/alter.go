@@ -58,15 +58,16 @@ func (r *Registry) AlterConfig(ctx context.Context, name string, edit func(*Conf
 	if err := ctx.Err(); err != nil {
 		return old, err
 	}
-	if err := writeMetadata(r.opts.FS, r.root, newMetadata(name, stateReady, cfg)); err != nil {
+	if err := writeMetadata(r.opts.FS, r.root, newMetadata(name, stateReady, t.id, cfg)); err != nil {
 		// The failed write may have replaced the file all the same: put
 		// the old configuration back, so that what the next Open reads
 		// is what the topic runs with. If that fails too, the next Open
 		// may find either.
-		writeMetadata(r.opts.FS, r.root, newMetadata(name, stateReady, old))
+		writeMetadata(r.opts.FS, r.root, newMetadata(name, stateReady, t.id, old))
 		return old, err
 	}
 	t.cfg.Store(&cfg)
+	r.changes.Broadcast()
 	err = t.reconfigure()
 	r.logger.Info("topic config altered", "topic", name, "changed", strings.Join(changed, ","))
 	return cfg, err
@@ -75,7 +76,7 @@ func (r *Registry) AlterConfig(ctx context.Context, name string, edit func(*Conf
 // changedKeys lists, by Kafka's names, the settings in which two
 // defaulted configurations differ.
 func changedKeys(old, cfg Config) []string {
-	a, b := newMetadata("", "", old).Config, newMetadata("", "", cfg).Config
+	a, b := newMetadata("", "", ID{}, old).Config, newMetadata("", "", ID{}, cfg).Config
 	var keys []string
 	diff := func(key string, changed bool) {
 		if changed {

@@ -13,7 +13,8 @@
 // commit from many goroutines), consumer (readers of a partition or a whole
 // topic), offsets (committed consumer offsets) and consumer/group
 // (in-process consumer groups). They hear of a topic's deletion and of the
-// registry's Close through hooks (Registry.OnDelete, Registry.OnClose).
+// registry's Close through hooks (Registry.OnDelete, Registry.OnClose),
+// and wait for topics to appear, grow or change on Registry.Changed.
 //
 // # Layout
 //
@@ -24,6 +25,17 @@
 // crash-safe: the metadata file is replaced atomically, and Open finishes
 // or rolls back what a crash interrupted. Config is stored under Kafka's
 // configuration names.
+//
+// # Topic IDs
+//
+// Each topic has an ID, as Kafka's topics have had since KIP-516: 16
+// random bytes that Create gives it, kept in its metadata file, written
+// in Kafka's form (ID.String, ParseID) and looked up with
+// Registry.TopicByID. A topic deleted and created again under its name
+// gets a new ID, so that what is kept by topic name elsewhere, committed
+// offsets say, can tell the new topic from the old one. A topic stored
+// before topics had IDs gets one the first time a registry opens it
+// writable; opened read-only, it has the zero ID.
 //
 // # Changing a topic
 //
@@ -36,12 +48,30 @@
 // follow at once (retention, flushing) or from their next append or roll
 // (batch limit, compression, timestamps, segments).
 //
+// # Waiting for changes
+//
+// Registry.Changed returns a channel closed at the next change of the
+// set of topics, of a topic's partition count or of its configuration,
+// and at Close; Topic.Changed one closed when a partition's high
+// watermark moves, the topic grows or it closes. Take the channel, look,
+// then wait on it:
+//
+//	for {
+//		changed := reg.Changed()
+//		if t, err := reg.Topic("orders"); !errors.Is(err, topic.ErrUnknownTopic) {
+//			return t, err // the topic, or ErrClosed
+//		}
+//		<-changed
+//	}
+//
 // # Reading without the lock
 //
 // An open registry locks its directory. Options.ReadOnly opens one beside
 // it, in another process say, without the lock and without writing
 // anything: a snapshot of the topics and records on disk, for tools that
-// list, describe and read. Every change fails with ErrReadOnly.
+// list, describe and read. Every change fails with ErrReadOnly; the hooks
+// register but OnDelete's never run, and Registry.Changed fires only at
+// Close.
 //
 // # Durability
 //
@@ -54,7 +84,8 @@
 // # Logging and metrics
 //
 // The registry logs each topic created, grown, reconfigured and deleted,
-// what Open finishes after a crash, and an Open refused for the lock, to
+// what Open finishes after a crash, the IDs it gives topics stored before
+// IDs, and an Open refused for the lock, to
 // Options.Logger; each partition's log logs to it too, with "topic" and
 // "partition" attributes, and reports to Options.Metrics with the topic
 // and partition as labels.

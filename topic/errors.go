@@ -15,9 +15,12 @@ var (
 	ErrInvalidName = errors.New("topic: invalid topic name")
 	// ErrTopicExists means Create named a topic that exists.
 	ErrTopicExists = errors.New("topic: already exists")
-	// ErrUnknownTopic means an operation named a topic that does not
-	// exist, or no longer does.
+	// ErrUnknownTopic means an operation named a topic, by name or by ID,
+	// that does not exist, or no longer does.
 	ErrUnknownTopic = errors.New("topic: unknown topic")
+	// ErrInvalidID means ParseID was given something other than the text
+	// form of a topic ID.
+	ErrInvalidID = errors.New("topic: invalid topic ID")
 	// ErrUnknownPartition means an operation named a partition the topic
 	// does not have.
 	ErrUnknownPartition = errors.New("topic: unknown partition")

@@ -2,6 +2,7 @@ package topic_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -108,4 +109,84 @@ func ExampleRegistry_AlterConfig() {
 	// 24h0m0s 67108864
 	// 24h0m0s 1073741824
 	// topic: cannot change the partition count of "logs" from 1 to 3 here: AddPartitions grows a topic
+}
+
+// A consumer that waits for a topic another goroutine has yet to create:
+// take the channel, look, and sleep on the channel until the next change.
+func ExampleRegistry_Changed() {
+	ctx := context.Background()
+	reg, err := topic.Open("/data", topic.Options{FS: vfs.NewMem()})
+	if err != nil {
+		panic(err)
+	}
+	defer reg.Close()
+
+	found := make(chan *topic.Topic)
+	go func() {
+		for {
+			changed := reg.Changed()
+			t, err := reg.Topic("late")
+			if !errors.Is(err, topic.ErrUnknownTopic) {
+				found <- t // nil if the registry closed first
+				return
+			}
+			<-changed
+		}
+	}()
+	if _, err := reg.Create(ctx, "late", topic.Config{Partitions: 2}); err != nil {
+		panic(err)
+	}
+	t := <-found
+	fmt.Println(t.Name(), t.NumPartitions())
+	// Output:
+	// late 2
+}
+
+// State kept by topic name, committed offsets say, keeps the topic's ID
+// beside it: a topic deleted and created again under the same name has
+// another ID, so the state of the old one is not taken for the new one's.
+func ExampleTopic_ID() {
+	ctx := context.Background()
+	reg, err := topic.Open("/data", topic.Options{FS: vfs.NewMem()})
+	if err != nil {
+		panic(err)
+	}
+	defer reg.Close()
+	orders, err := reg.Create(ctx, "orders", topic.Config{})
+	if err != nil {
+		panic(err)
+	}
+	saved := orders.ID().String()
+
+	if err := reg.Delete(ctx, "orders"); err != nil {
+		panic(err)
+	}
+	orders, err = reg.Create(ctx, "orders", topic.Config{})
+	if err != nil {
+		panic(err)
+	}
+	id, err := topic.ParseID(saved)
+	if err != nil {
+		panic(err)
+	}
+	_, err = reg.TopicByID(id)
+	fmt.Println(len(saved), orders.ID() == id, errors.Is(err, topic.ErrUnknownTopic))
+	// Output:
+	// 22 false true
+}
+
+// Topic IDs in Kafka's text form, as kafka-topics.sh --describe prints
+// them: the ID Kafka gives its metadata topic, and a UUID in hex, which is
+// not that form.
+func ExampleParseID() {
+	id, err := topic.ParseID("AAAAAAAAAAAAAAAAAAAAAQ")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(id[15], id, id.IsZero())
+	_, err = topic.ParseID("00000000-0000-0000-0000-000000000001")
+	fmt.Println(err)
+	// Output:
+	// 1 AAAAAAAAAAAAAAAAAAAAAQ false
+	// topic: invalid topic ID "00000000-0000-0000-0000-000000000001": 36 characters, want 22
 }

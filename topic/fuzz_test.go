@@ -1,7 +1,9 @@
 package topic
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,24 +13,37 @@ import (
 )
 
 // FuzzMetadata parses arbitrary topic metadata files: never a panic, and
-// whatever is accepted describes a valid topic that writes back to a file
-// that parses to the same.
+// whatever is accepted describes a valid topic that writes back, as the
+// current version (with an ID if it had none), to a file that parses to
+// the same.
 func FuzzMetadata(f *testing.F) {
-	good, err := json.Marshal(newMetadata("t", stateReady, Config{Partitions: 3}.withDefaults()))
+	good, err := json.Marshal(newMetadata("t", stateReady, newID(), Config{Partitions: 3}.withDefaults()))
 	require.NoError(f, err)
 	f.Add(good)
 	f.Add([]byte(`{"version":1,"name":"t","state":"deleting","partitions":1}`))
+	// The files of version 1, before IDs, renamed for the target.
+	for _, file := range []string{"orders-v1.topic", "orders-v1-first.topic"} {
+		old, err := os.ReadFile(filepath.Join("testdata", file))
+		require.NoError(f, err)
+		f.Add(bytes.Replace(old, []byte(`"name": "orders"`), []byte(`"name": "t"`), 1))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, cfg, err := parseMetadata(data, "t")
 		if err != nil {
 			return
 		}
 		require.NoError(t, cfg.validate())
-		again, err := json.Marshal(newMetadata("t", m.State, cfg))
+		require.Equal(t, m.Version == metadataVersionNoID, m.ID.IsZero(), "an ID exactly from version 2 on")
+		id := m.ID
+		if id.IsZero() {
+			id = newID()
+		}
+		again, err := json.Marshal(newMetadata("t", m.State, id, cfg))
 		require.NoError(t, err)
 		m2, cfg2, err := parseMetadata(again, "t")
 		require.NoError(t, err)
 		require.Equal(t, m.State, m2.State)
+		require.Equal(t, id, m2.ID)
 		require.Equal(t, cfg, cfg2)
 	})
 }

@@ -23,6 +23,12 @@ type hooks struct {
 // built on the registry must then forget it on its own, as a
 // group.Coordinator does when it opens). Committed offsets use it to
 // forget the topic's.
+//
+// A read-only registry deletes nothing, and does not follow deletions made
+// by the registry that has the directory open: fn is registered all the
+// same, so that what is built on the registry opens on either, and is
+// never called.
+//
 // The returned function unregisters fn. On a closed registry it fails with
 // ErrClosed.
 func (r *Registry) OnDelete(fn func(topic string) error) (unregister func(), err error) {

@@ -58,7 +58,7 @@ func TestOpenLogsWhatItFinishes(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, r.Close())
 	// What an interrupted Create and an interrupted AddPartitions leave.
-	require.NoError(t, writeMetadata(m, "/data", newMetadata("half", stateCreating, Config{}.withDefaults())))
+	require.NoError(t, writeMetadata(m, "/data", newMetadata("half", stateCreating, newID(), Config{}.withDefaults())))
 	require.NoError(t, m.MkdirAll("/data/grown-1", 0o755))
 
 	logger, rec := logcapture.New()

@@ -22,8 +22,9 @@ import (
 // replaced crash-safely (vfs.WriteFileAtomic) at each change of state:
 //
 //	{
-//	  "version": 1,
+//	  "version": 2,
 //	  "name": "orders",
+//	  "topic_id": "b8tRS7h4TJ2Vt43Dp85v2A",  the topic's ID (see ID.String)
 //	  "state": "ready",            creating | ready | deleting
 //	  "partitions": 8,
 //	  "config": {                  Kafka's names; sizes in bytes, times in ms
@@ -41,9 +42,18 @@ import (
 // "creating" is rolled back on Open, one found "deleting" is deleted, and
 // directories of a "ready" topic numbered at or past its partition count
 // are what an interrupted AddPartitions left, and are removed.
+//
+// Version 1, written before topics had IDs, is version 2 without
+// "topic_id" (and, in its first files, without "segment.jitter.ms", which
+// reads as 0). A writable Open gives each ready topic of version 1 a new
+// ID and rewrites its file as version 2, crash-safely like any other
+// change; a read-only Open reports the zero ID for it.
 const (
-	metadataExt     = ".topic"
-	metadataVersion = 1
+	metadataExt = ".topic"
+	// metadataVersion is the version written; metadataVersionNoID, the
+	// one before it, is still read.
+	metadataVersion     = 2
+	metadataVersionNoID = 1
 	// maxMetadataSize bounds the metadata file read on Open.
 	maxMetadataSize = 64 << 10
 )
@@ -58,6 +68,7 @@ const (
 type metadata struct {
 	Version    int            `json:"version"`
 	Name       string         `json:"name"`
+	ID         ID             `json:"topic_id,omitzero"`
 	State      string         `json:"state"`
 	Partitions int32          `json:"partitions"`
 	Config     metadataConfig `json:"config"`
@@ -86,8 +97,8 @@ func partitionDir(root, name string, index int) string {
 	return filepath.Join(root, fmt.Sprintf("%s-%d", name, index))
 }
 
-// newMetadata describes a topic with a defaulted config.
-func newMetadata(name, state string, cfg Config) metadata {
+// newMetadata describes topic id called name with a defaulted config.
+func newMetadata(name, state string, id ID, cfg Config) metadata {
 	ms := func(d time.Duration) int64 {
 		if d < 0 {
 			return -1
@@ -99,7 +110,7 @@ func newMetadata(name, state string, cfg Config) metadata {
 		retentionBytes = -1
 	}
 	return metadata{
-		Version: metadataVersion, Name: name, State: state, Partitions: cfg.Partitions,
+		Version: metadataVersion, Name: name, ID: id, State: state, Partitions: cfg.Partitions,
 		Config: metadataConfig{
 			SegmentBytes: cfg.SegmentBytes, SegmentIndex: cfg.SegmentIndexBytes, SegmentMs: ms(cfg.SegmentAge),
 			SegmentJitterMs: ms(cfg.SegmentJitter),
@@ -205,8 +216,12 @@ func parseMetadata(data []byte, name string) (metadata, Config, error) {
 		return m, Config{}, fmt.Errorf("data after the JSON value at byte %d", end)
 	}
 	switch {
-	case m.Version != metadataVersion:
-		return m, Config{}, fmt.Errorf("version %d, want %d", m.Version, metadataVersion)
+	case m.Version != metadataVersion && m.Version != metadataVersionNoID:
+		return m, Config{}, fmt.Errorf("version %d, want %d or %d", m.Version, metadataVersionNoID, metadataVersion)
+	case m.Version == metadataVersionNoID && !m.ID.IsZero():
+		return m, Config{}, fmt.Errorf("version %d has no topic_id, yet it says %s", m.Version, m.ID)
+	case m.Version == metadataVersion && m.ID.IsZero():
+		return m, Config{}, fmt.Errorf("version %d without a topic_id", m.Version)
 	case m.Name != name:
 		return m, Config{}, fmt.Errorf("names topic %q, not %q", m.Name, name)
 	case m.State != stateCreating && m.State != stateReady && m.State != stateDeleting:

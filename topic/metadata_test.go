@@ -15,7 +15,7 @@ import (
 // anything but white space after its JSON value, naming the file, and
 // opens one that ends in white space, as the writer's own newline does.
 func TestMetadataTrailingData(t *testing.T) {
-	good, err := json.Marshal(newMetadata("t", stateReady, Config{Partitions: 1}.withDefaults()))
+	good, err := json.Marshal(newMetadata("t", stateReady, newID(), Config{Partitions: 1}.withDefaults()))
 	require.NoError(t, err)
 	write := func(t *testing.T, content string) *vfs.MemFS {
 		t.Helper()

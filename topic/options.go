@@ -24,15 +24,16 @@ type Options struct {
 	// ReadOnly opens the registry to look, not to change: Open takes no
 	// lock, so it works while another Registry, in this process or
 	// another, has the directory open; it writes nothing, finishing no
-	// interrupted operation; and every method that would write fails
+	// interrupted operation and giving no ID to a topic stored before
+	// topics had IDs (its Topic.ID is zero); and every method that would write fails
 	// with an error wrapping ErrReadOnly. The topics and records are
 	// those on disk when Open reads them. Default false.
 	ReadOnly bool
 	// Logger receives a line for each decision the registry makes: a
 	// topic created, grown, reconfigured or deleted, an open refused for
-	// the lock, an interrupted operation finished on Open. Each
-	// partition's log gets it too, with "topic" and "partition"
-	// attributes. Default nil: discard.
+	// the lock, an interrupted operation finished or an ID given on
+	// Open. Each partition's log gets it too, with "topic" and
+	// "partition" attributes. Default nil: discard.
 	Logger *slog.Logger
 	// Metrics receives the measurements of every partition's log,
 	// labelled with the topic and the partition (see metrics.With).

@@ -29,7 +29,7 @@ func TestReadOnlyRegistry(t *testing.T) {
 	require.NoError(t, err)
 	// What interrupted operations leave, which a writable Open would
 	// clean up.
-	require.NoError(t, writeMetadata(m, "/data", newMetadata("half", stateCreating, Config{}.withDefaults())))
+	require.NoError(t, writeMetadata(m, "/data", newMetadata("half", stateCreating, newID(), Config{}.withDefaults())))
 	require.NoError(t, m.MkdirAll("/data/audit-1", 0o755))
 	require.NoError(t, vfs.WriteFileAtomic(m, "/data/orders.topic.tmp", []byte("{")))
 

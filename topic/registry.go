@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/commitlog-go/commitlog/internal/notify"
 	"github.com/commitlog-go/commitlog/log"
 	"github.com/commitlog-go/commitlog/metrics"
 	"github.com/commitlog-go/commitlog/partition"
@@ -43,11 +44,40 @@ type Registry struct {
 	// caller's context.
 	admin chan struct{}
 	hooks hooks
-	// topics is an immutable map, replaced on every change, so that
-	// producers and readers look topics up without a lock.
-	topics atomic.Pointer[map[string]*Topic]
-	closed atomic.Bool
+	// topics is immutable, replaced on every change, so that producers
+	// and readers look topics up without a lock.
+	topics atomic.Pointer[topicIndex]
+	// changes is woken when a topic is created or deleted, grows or is
+	// reconfigured, and when the registry closes.
+	changes notify.Notifier
+	closed  atomic.Bool
 }
+
+// topicIndex is the registry's topics by name and by ID. It is never
+// changed once published: publish replaces it.
+type topicIndex struct {
+	byName map[string]*Topic
+	// byID leaves out topics with the zero ID.
+	byID map[ID]*Topic
+}
+
+// newTopicIndex indexes the topics of byName, which it keeps.
+func newTopicIndex(byName map[string]*Topic) *topicIndex {
+	byID := make(map[ID]*Topic, len(byName))
+	for _, t := range byName {
+		if !t.id.IsZero() {
+			byID[t.id] = t
+		}
+	}
+	return &topicIndex{byName: byName, byID: byID}
+}
+
+// closedChan is the channel Changed returns once the registry is closed.
+var closedChan = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()
 
 // Open opens the registry in root, creating the directory if there is
 // none, and opens every topic in it. It takes an advisory lock on the
@@ -60,9 +90,13 @@ type Registry struct {
 // the registry, committed offsets say, forgets such a topic when it opens
 // again on the registry.)
 //
+// Open also gives an ID (see ID) to each topic whose metadata was written
+// before topics had IDs, rewriting its metadata file crash-safely.
+//
 // With Options.ReadOnly, Open takes no lock and changes nothing: the
 // directory must exist, a topic whose creation or deletion was
-// interrupted is left out, and leftover partitions are ignored.
+// interrupted is left out, leftover partitions are ignored, and a topic
+// without an ID keeps the zero ID.
 func Open(root string, opts Options) (*Registry, error) {
 	opts = opts.withDefaults()
 	r := &Registry{root: root, opts: opts, logger: opts.Logger, admin: make(chan struct{}, 1)}
@@ -94,7 +128,7 @@ func Open(root string, opts Options) (*Registry, error) {
 		}
 		return nil, err
 	}
-	r.topics.Store(&topics)
+	r.topics.Store(newTopicIndex(topics))
 	return r, nil
 }
 
@@ -119,6 +153,7 @@ func (r *Registry) load() (map[string]*Topic, error) {
 		}
 	}
 	topics := make(map[string]*Topic)
+	ids := make(map[ID]string)
 	for _, name := range topicNames(names) {
 		m, cfg, err := readMetadata(fsys, r.root, name)
 		if err != nil {
@@ -161,7 +196,19 @@ func (r *Registry) load() (map[string]*Topic, error) {
 				return topics, fmt.Errorf("topic: %q has no directory for partition %d: %w", name, i, err)
 			}
 		}
-		t := newTopic(r, name, cfg)
+		if m.ID.IsZero() && !r.opts.ReadOnly {
+			if err := r.assignID(&m, ids); err != nil {
+				return topics, err
+			}
+		}
+		if !m.ID.IsZero() {
+			if other, dup := ids[m.ID]; dup {
+				return topics, &MetadataError{Path: metadataPath(r.root, name),
+					Err: fmt.Errorf("topic ID %s is also that of %q", m.ID, other)}
+			}
+			ids[m.ID] = name
+		}
+		t := newTopic(r, name, m.ID, cfg)
 		if err := t.openPartitions(context.Background(), 0, int(m.Partitions)); err != nil {
 			t.close()
 			return topics, err
@@ -169,6 +216,24 @@ func (r *Registry) load() (map[string]*Topic, error) {
 		topics[name] = t
 	}
 	return topics, nil
+}
+
+// assignID gives a ready topic whose metadata m predates IDs a new ID,
+// none of those in use, and rewrites its metadata file as the current
+// version. The file keeps every other setting as it was read.
+func (r *Registry) assignID(m *metadata, inUse map[ID]string) error {
+	id := newID()
+	for inUse[id] != "" {
+		id = newID()
+	}
+	upgraded := *m
+	upgraded.Version, upgraded.ID = metadataVersion, id
+	if err := writeMetadata(r.opts.FS, r.root, upgraded); err != nil {
+		return err
+	}
+	*m = upgraded
+	r.logger.Info("topic id assigned", "topic", m.Name, "topic_id", id.String())
+	return nil
 }
 
 // partitionIndexes returns the indexes of the directories in names that
@@ -236,6 +301,39 @@ func (r *Registry) ReadOnly() bool { return r.opts.ReadOnly }
 // Closed reports whether Close has begun.
 func (r *Registry) Closed() bool { return r.closed.Load() }
 
+// Changed returns a channel that is closed at the next change of the
+// registry's topics: a topic created or deleted, partitions added to one,
+// a configuration altered, or the registry's Close. Take the channel
+// before looking at the topics, so that a change in between is not
+// missed; waiting for the topic a consumer subscribed to goes
+//
+//	for {
+//		changed := reg.Changed()
+//		t, err := reg.Topic(name)
+//		if !errors.Is(err, topic.ErrUnknownTopic) {
+//			return t, err // the topic, or ErrClosed
+//		}
+//		select {
+//		case <-changed:
+//		case <-ctx.Done():
+//			return nil, ctx.Err()
+//		}
+//	}
+//
+// Once Close has begun, the channel returned is closed already: a waiter
+// checks Closed, or gets ErrClosed from a lookup, as above. A read-only
+// registry does not follow the directory (see Options.ReadOnly), so its
+// channel closes only with Close.
+func (r *Registry) Changed() <-chan struct{} {
+	ch := r.changes.Wait()
+	if r.closed.Load() {
+		// Close sets closed before it broadcasts: a channel taken after
+		// the broadcast would never close.
+		return closedChan
+	}
+	return ch
+}
+
 // errClosed is the error of an operation on the closed registry.
 func (r *Registry) errClosed() error {
 	return errorf(ErrClosed, "topic: registry %s is closed", r.root)
@@ -247,15 +345,29 @@ func (r *Registry) Topic(name string) (*Topic, error) {
 	if r.closed.Load() {
 		return nil, r.errClosed()
 	}
-	if t := (*r.topics.Load())[name]; t != nil {
+	if t := r.topics.Load().byName[name]; t != nil {
 		return t, nil
 	}
 	return nil, unknownTopic(name)
 }
 
+// TopicByID returns the open topic whose ID is id, or an error wrapping
+// ErrUnknownTopic: no topic has that ID (the topic it was given to may
+// have been deleted, and another created under the same name), or id is
+// zero.
+func (r *Registry) TopicByID(id ID) (*Topic, error) {
+	if r.closed.Load() {
+		return nil, r.errClosed()
+	}
+	if t := r.topics.Load().byID[id]; t != nil && !id.IsZero() {
+		return t, nil
+	}
+	return nil, errorf(ErrUnknownTopic, "topic: no topic has ID %s", id)
+}
+
 // Topics returns the registry's topics, sorted by name.
 func (r *Registry) Topics() []*Topic {
-	topics := *r.topics.Load()
+	topics := r.topics.Load().byName
 	out := make([]*Topic, 0, len(topics))
 	for _, name := range slices.Sorted(maps.Keys(topics)) {
 		out = append(out, topics[name])
@@ -272,11 +384,11 @@ func (r *Registry) Describe(name string) (Description, error) {
 	return t.Describe(), nil
 }
 
-// Close closes the registry: the hooks registered with OnClose run first,
-// newest first (so producers deliver what they hold and committed offsets
-// are closed), then every topic's partitions close, and the directory
-// lock is released. Close waits for an administrative operation in
-// progress to end. Close is idempotent.
+// Close closes the registry: it wakes the waiters on Changed, the hooks
+// registered with OnClose run, newest first (so producers deliver what
+// they hold and committed offsets are closed), then every topic's
+// partitions close, and the directory lock is released. Close waits for
+// an administrative operation in progress to end. Close is idempotent.
 func (r *Registry) Close() error {
 	r.admin <- struct{}{}
 	if r.closed.Swap(true) {
@@ -284,11 +396,13 @@ func (r *Registry) Close() error {
 		return nil
 	}
 	<-r.admin
+	// Before the hooks: what they close may be waiting on Changed.
+	r.changes.Broadcast()
 
 	errs := r.hooks.closing()
 	r.admin <- struct{}{}
 	defer func() { <-r.admin }()
-	for _, t := range *r.topics.Load() {
+	for _, t := range r.topics.Load().byName {
 		errs = append(errs, t.close())
 	}
 	if r.lock != nil {

@@ -11,6 +11,9 @@ import (
 // it, read by ListStored without opening the registry.
 type StoredTopic struct {
 	Name string
+	// ID is the topic's ID; zero if its metadata was written before
+	// topics had IDs (the next writable Open gives it one).
+	ID ID
 	// State is "ready"; or "creating" or "deleting" when a crash
 	// interrupted Create or Delete, which the next Open rolls back or
 	// finishes.
@@ -45,7 +48,7 @@ func ListStored(fsys vfs.FS, root string) ([]StoredTopic, error) {
 			out = append(out, st)
 			continue
 		}
-		st.State, st.Config = m.State, cfg
+		st.ID, st.State, st.Config = m.ID, m.State, cfg
 		for i := range m.Partitions {
 			st.Dirs = append(st.Dirs, partitionDir(root, name, int(i)))
 		}

@@ -16,6 +16,7 @@ import (
 type Topic struct {
 	reg  *Registry
 	name string
+	id   ID
 	// cfg is the configuration, replaced by AlterConfig; its Partitions
 	// is the count when it was stored, NumPartitions the current one.
 	cfg atomic.Pointer[Config]
@@ -29,8 +30,8 @@ type Topic struct {
 	closed  atomic.Bool
 }
 
-func newTopic(r *Registry, name string, cfg Config) *Topic {
-	t := &Topic{reg: r, name: name}
+func newTopic(r *Registry, name string, id ID, cfg Config) *Topic {
+	t := &Topic{reg: r, name: name, id: id}
 	t.cfg.Store(&cfg)
 	t.parts.Store(&[]*partition.Partition{})
 	return t
@@ -88,6 +89,11 @@ func (t *Topic) close() error {
 // Name is the topic's name.
 func (t *Topic) Name() string { return t.name }
 
+// ID is the topic's ID, given by Create and never changed; the zero ID if
+// its metadata was written before topics had IDs and the registry is
+// read-only (see ID).
+func (t *Topic) ID() ID { return t.id }
+
 // Config is the topic's configuration, with its current partition count:
 // as created, or as AlterConfig last changed it.
 func (t *Topic) Config() Config {
@@ -127,7 +133,9 @@ func (t *Topic) Closed() bool { return t.closed.Load() }
 
 // Description describes a topic and the state of its partitions.
 type Description struct {
-	Name       string
+	Name string
+	// ID is the topic's ID (see Topic.ID).
+	ID         ID
 	Config     Config
 	Partitions []PartitionDescription
 }
@@ -145,10 +153,10 @@ type PartitionDescription struct {
 	Segments int
 }
 
-// Describe describes the topic: its configuration and, for each
+// Describe describes the topic: its ID, its configuration and, for each
 // partition, its offsets and size.
 func (t *Topic) Describe() Description {
-	d := Description{Name: t.name, Config: t.Config()}
+	d := Description{Name: t.name, ID: t.id, Config: t.Config()}
 	for _, p := range *t.parts.Load() {
 		d.Partitions = append(d.Partitions, PartitionDescription{
 			Index: p.Index(), Dir: p.Dir(),
