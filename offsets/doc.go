@@ -36,4 +36,17 @@
 // written gets ctx.Err(), and the round is written all the same, so its
 // commits may still become durable. A context that has ended before the
 // call queues nothing.
+//
+// # Read-only stores
+//
+// With Options.ReadOnly a store is opened to look, beside a writer in
+// another process if need be: Open takes no lock and changes no file (a
+// missing directory is a store with no commits, and stays missing), reads
+// the commits on disk, and serves them from memory; commits made
+// afterwards, by the writer, are not seen. Every change (Commit, Queue,
+// DeleteGroup, DeleteTopic, KeepTopics) fails with an error wrapping
+// ErrReadOnly, and the log is never compacted.
+//
+//	s, err := offsets.Open(dir, offsets.Options{ReadOnly: true})
+//	c, ok := s.Committed("billing", "orders", 3)
 package offsets

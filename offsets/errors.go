@@ -10,6 +10,10 @@ var (
 	// ErrClosed is returned by every operation on a closed Store. It is
 	// log.ErrClosed, so one errors.Is test covers every layer.
 	ErrClosed = log.ErrClosed
+	// ErrReadOnly is returned by every change to a Store opened with
+	// Options.ReadOnly. It is log.ErrReadOnly, which topic.ErrReadOnly
+	// is too.
+	ErrReadOnly = log.ErrReadOnly
 	// ErrBadOffsets means the log of committed offsets holds a record
 	// that does not decode.
 	ErrBadOffsets = errors.New("offsets: unreadable committed offsets")

@@ -2,6 +2,7 @@ package offsets_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -38,4 +39,40 @@ func Example() {
 	// Output:
 	// true 1200 worker-7
 	// [billing]
+}
+
+// A tool reads the committed offsets of a store that a running program
+// has open, without disturbing it: a read-only store takes no lock and
+// changes no file, and refuses commits.
+func ExampleOpen_readOnly() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "offsets-example-")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+
+	// The program's store, open for writing.
+	w, err := offsets.Open(dir, offsets.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer w.Close()
+	if err := w.Commit(ctx, "billing", offsets.Commit{Topic: "orders", Offset: 42}); err != nil {
+		panic(err)
+	}
+
+	// The tool's.
+	r, err := offsets.Open(dir, offsets.Options{ReadOnly: true})
+	if err != nil {
+		panic(err)
+	}
+	defer r.Close()
+	c, _ := r.Committed("billing", "orders", 0)
+	fmt.Println(r.Groups(), c.Offset)
+	err = r.Commit(ctx, "billing", offsets.Commit{Topic: "orders", Offset: 43})
+	fmt.Println(errors.Is(err, offsets.ErrReadOnly))
+	// Output:
+	// [billing] 42
+	// true
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/commitlog-go/commitlog/log"
 	"github.com/commitlog-go/commitlog/record"
-	"github.com/commitlog-go/commitlog/vfs"
 )
 
 // Committed is a consumer group's position in one partition: the offset
@@ -56,36 +56,22 @@ const (
 	indexBytes = 128 << 10
 )
 
-// Options configure a Store. The zero value of every field means its
-// default; Open copies them.
-type Options struct {
-	// FS is the filesystem. Default vfs.Default.
-	FS vfs.FS
-	// Now is the clock that dates commits. Default time.Now.
-	Now func() time.Time
-	// NoSync makes commits return once written, without an fsync: many
-	// times faster, but a crash of the machine may lose the latest
-	// commits, and consumers then read some records again. Default false:
-	// a commit that returned survives any crash.
-	NoSync bool
-	// NoLock makes Open take no lock on the directory, for a caller that
-	// holds one covering it already, as a topic.Registry does for its
-	// root. Default false.
-	NoLock bool
-	// CompactBytes is the size past which the log is compacted, once it
-	// also holds more than twice the live offsets. Default 32 MiB.
-	CompactBytes int64
-}
-
 // Store is the committed offsets of consumer groups, in memory and in a
 // log of Kafka's __consumer_offsets records (see format.go). Commits from
 // many goroutines are group-committed: each round of waiting commits is
 // one batch, one write and, unless Options.NoSync, one fsync. A Store is
 // safe for use by many goroutines.
 type Store struct {
-	log     *log.Log
-	now     func() time.Time
-	compact int64 // Options.CompactBytes
+	dir string
+	// log is nil for a read-only store, which closes it once read.
+	log      *log.Log
+	now      func() time.Time
+	compact  int64 // Options.CompactBytes
+	readOnly bool
+	logger   *slog.Logger
+	// readStats are the log's size and start when a read-only store
+	// read it.
+	readStats Stats
 
 	mu        sync.RWMutex // guards state and liveBytes
 	state     map[key]Committed
@@ -121,38 +107,56 @@ type Pending struct {
 
 // Open opens the store in dir, creating it if there is none, and reads it
 // back. It takes the directory's lock unless Options.NoLock says the
-// caller holds one.
+// caller holds one. With Options.ReadOnly it takes no lock, creates and
+// changes nothing, and keeps what it reads: the log is closed once read,
+// and a missing directory reads as a store with no commits.
 func Open(dir string, opts Options) (*Store, error) {
-	if opts.FS == nil {
-		opts.FS = vfs.Default
+	opts = opts.withDefaults()
+	s := &Store{dir: dir, now: opts.Now, compact: opts.CompactBytes, readOnly: opts.ReadOnly, logger: opts.Logger}
+	open := s.open
+	if opts.ReadOnly {
+		open = s.openReadOnly
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
+	if err := open(opts); err != nil {
+		return nil, err
 	}
+	s.logger.Debug("offsets opened", "dir", dir, "entries", len(s.state), "log_bytes", s.Stats().LogBytes,
+		"read_only", opts.ReadOnly)
+	return s, nil
+}
+
+// open opens the store's log and replays it into a fresh state. A
+// read-only store closes the log once it is read.
+func (s *Store) open(opts Options) error {
 	flush := log.FlushAlways
 	if opts.NoSync {
 		flush = log.FlushNever
 	}
-	l, err := log.Open(dir, log.Options{
+	l, err := log.Open(s.dir, log.Options{
 		FS: opts.FS, Now: opts.Now, Flush: flush, SegmentBytes: segmentBytes, MaxIndexBytes: indexBytes,
 		MaxBatchBytes: roundBytes + 1<<20, RetentionAge: -1, RetentionCheckInterval: -1, NoLock: opts.NoLock,
+		ReadOnly: opts.ReadOnly, Logger: opts.Logger,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("offsets: opening %s: %w", dir, err)
+		return fmt.Errorf("offsets: opening %s: %w", s.dir, err)
 	}
-	if opts.CompactBytes <= 0 {
-		opts.CompactBytes = compactBytes
+	s.log, s.state, s.liveBytes = l, make(map[key]Committed), 0
+	err = s.replay()
+	if err != nil || opts.ReadOnly {
+		s.readStats = Stats{LogBytes: l.Size(), LogStartOffset: l.LogStartOffset()}
+		s.log = nil
+		if cerr := l.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("offsets: closing %s once read: %w", s.dir, cerr)
+		}
 	}
-	s := &Store{log: l, now: opts.Now, compact: opts.CompactBytes, state: make(map[key]Committed)}
-	if err := s.replay(); err != nil {
-		l.Close()
-		return nil, err
-	}
-	return s, nil
+	return err
 }
 
 // Dir is the store's directory.
-func (s *Store) Dir() string { return s.log.Dir() }
+func (s *Store) Dir() string { return s.dir }
+
+// ReadOnly reports whether the store was opened with Options.ReadOnly.
+func (s *Store) ReadOnly() bool { return s.readOnly }
 
 // Stats describes a Store.
 type Stats struct {
@@ -168,6 +172,11 @@ func (s *Store) Stats() Stats {
 	s.mu.RLock()
 	n := len(s.state)
 	s.mu.RUnlock()
+	if s.log == nil {
+		st := s.readStats
+		st.Offsets = n
+		return st
+	}
 	return Stats{Offsets: n, LogBytes: s.log.Size(), LogStartOffset: s.log.LogStartOffset()}
 }
 
@@ -178,7 +187,7 @@ func (s *Store) replay() error {
 		rec := r.Record()
 		k, err := parseKey(rec.Key)
 		if err != nil {
-			return fmt.Errorf("%w: %s at offset %d: %w", ErrBadOffsets, s.log.Dir(), rec.Offset, err)
+			return fmt.Errorf("%w: %s at offset %d: %w", ErrBadOffsets, s.dir, rec.Offset, err)
 		}
 		if rec.Value == nil {
 			s.apply(change{key: k})
@@ -186,12 +195,12 @@ func (s *Store) replay() error {
 		}
 		offset, metadata, ms, err := parseValue(rec.Value)
 		if err != nil {
-			return fmt.Errorf("%w: %s at offset %d: %w", ErrBadOffsets, s.log.Dir(), rec.Offset, err)
+			return fmt.Errorf("%w: %s at offset %d: %w", ErrBadOffsets, s.dir, rec.Offset, err)
 		}
 		s.apply(change{key: k, value: &Committed{Offset: offset, Metadata: metadata, Time: time.UnixMilli(ms)}})
 	}
 	if err := r.Err(); err != nil {
-		return fmt.Errorf("offsets: reading %s: %w", s.log.Dir(), err)
+		return fmt.Errorf("offsets: reading %s: %w", s.dir, err)
 	}
 	return nil
 }
@@ -281,8 +290,12 @@ func (s *Store) Commit(ctx context.Context, group string, commits ...Commit) err
 // the next round, without waiting: it returns the round, or nil when there
 // is nothing to commit. Rounds are written and applied in the order they
 // were queued, so a caller that queues under a lock of its own orders its
-// commits by that lock, and waits outside it.
+// commits by that lock, and waits outside it. A read-only store refuses
+// every commit with an error wrapping ErrReadOnly.
 func (s *Store) Queue(group string, commits ...Commit) (*Pending, error) {
+	if err := s.refuseReadOnly("commit"); err != nil {
+		return nil, err
+	}
 	if group == "" || len(group) > maxShortString {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidGroup, group)
 	}
@@ -342,6 +355,9 @@ func (s *Store) queue(changes []change) (*Pending, error) {
 // when the writer reaches it: after every round queued before it is
 // applied, so that none of their commits outlives the deletion.
 func (s *Store) queueRemove(match func(key) bool) (*Pending, error) {
+	if err := s.refuseReadOnly("delete offsets"); err != nil {
+		return nil, err
+	}
 	s.cmu.Lock()
 	defer s.cmu.Unlock()
 	if s.closed {
@@ -483,62 +499,6 @@ func (s *Store) writeRemoval(match func(key) bool) error {
 	return flush()
 }
 
-// maybeCompact rewrites the live offsets in a new segment at the log's end
-// and deletes the segments before it, once the log has grown well past
-// them. The rewrite is appended (and synced) before anything is deleted,
-// so a crash between the two leaves every offset twice, never missing.
-func (s *Store) maybeCompact() error {
-	size := s.log.Size()
-	s.mu.RLock()
-	live := s.liveBytes
-	s.mu.RUnlock()
-	if size < s.compact || size < 2*live {
-		return nil
-	}
-	state := s.snapshot(func(key) bool { return true })
-	// The rewrite begins a segment of its own, so that every segment
-	// before it can go whole.
-	if err := s.log.Roll(); err != nil {
-		return fmt.Errorf("offsets: compacting: %w", err)
-	}
-	start := s.log.LogEndOffset()
-	b := record.NewBuilder()
-	var k, value []byte
-	flush := func() error {
-		if b.Len() == 0 {
-			return nil
-		}
-		batch, err := b.Build()
-		if err != nil {
-			return err
-		}
-		_, err = s.log.Append(batch)
-		b.Reset()
-		return err
-	}
-	for _, sk := range slices.SortedFunc(maps.Keys(state), compareKeys) {
-		v := state[sk]
-		k = appendKey(k[:0], sk)
-		value = appendValue(value[:0], v)
-		b.Append(record.Record{Timestamp: v.Time.UnixMilli(), Key: k, Value: value})
-		if b.Size() >= roundBytes {
-			if err := flush(); err != nil {
-				return fmt.Errorf("offsets: compacting: %w", err)
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		return fmt.Errorf("offsets: compacting: %w", err)
-	}
-	if err := s.log.Sync(); err != nil {
-		return fmt.Errorf("offsets: compacting: %w", err)
-	}
-	if _, err := s.log.DeleteRecordsBefore(start); err != nil {
-		return fmt.Errorf("offsets: compacting: %w", err)
-	}
-	return nil
-}
-
 func compareKeys(a, b key) int {
 	return cmp.Or(cmp.Compare(a.group, b.group), cmp.Compare(a.topic, b.topic), cmp.Compare(a.partition, b.partition))
 }
@@ -546,7 +506,8 @@ func compareKeys(a, b key) int {
 // DeleteGroup forgets, durably, every offset group has committed,
 // commits queued before the call included. If ctx ends first, DeleteGroup
 // returns ctx.Err(); unless ctx had ended when it was called, the
-// deletion goes on and may still become durable.
+// deletion goes on and may still become durable. A read-only store
+// refuses it with an error wrapping ErrReadOnly.
 func (s *Store) DeleteGroup(ctx context.Context, group string) error {
 	return s.remove(ctx, func(k key) bool { return k.group == group })
 }
@@ -554,7 +515,7 @@ func (s *Store) DeleteGroup(ctx context.Context, group string) error {
 // DeleteTopic forgets, durably, every offset committed in topic's
 // partitions, by every group, commits queued before the call included: a
 // topic deleted, and perhaps created again, starts without committed
-// offsets. ctx is as for DeleteGroup.
+// offsets. ctx and a read-only store are as for DeleteGroup.
 func (s *Store) DeleteTopic(ctx context.Context, topic string) error {
 	return s.remove(ctx, func(k key) bool { return k.topic == topic })
 }
@@ -562,8 +523,8 @@ func (s *Store) DeleteTopic(ctx context.Context, topic string) error {
 // KeepTopics forgets, durably, every offset committed in a topic for
 // which exists returns false: what a crash between a topic's deletion and
 // its offsets' leaves behind. exists is called on the store's writer
-// goroutine, after the commits queued before the call are applied. ctx is
-// as for DeleteGroup.
+// goroutine, after the commits queued before the call are applied. ctx
+// and a read-only store are as for DeleteGroup.
 func (s *Store) KeepTopics(ctx context.Context, exists func(topic string) bool) error {
 	return s.remove(ctx, func(k key) bool { return !exists(k.topic) })
 }
@@ -589,7 +550,7 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.cmu.Unlock()
 	s.writers.Wait()
-	if already {
+	if already || s.log == nil {
 		return nil
 	}
 	return s.log.Close()

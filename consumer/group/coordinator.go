@@ -8,6 +8,7 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -43,36 +44,47 @@ type Coordinator struct {
 // Open opens the committed offsets in reg's directory (offsets.DirName)
 // and returns the coordinator of reg's consumer groups. It forgets the
 // offsets of topics that no longer exist: what a crash between a topic's
-// deletion and its offsets' leaves. reg.Close closes it. A registry
-// opened read-only has no consumer groups: Open fails with an error
-// wrapping topic.ErrReadOnly, since another process may be writing them.
+// deletion and its offsets' leaves. reg.Close closes it.
+//
+// On a registry opened read-only, Open opens the committed offsets
+// read-only too (offsets.Options.ReadOnly), beside the process that may be
+// writing them: Describe, Groups, Committed and Offsets show the offsets
+// committed when Open read them, and nothing later; members live in the
+// process that runs them, so none of another process's is shown; Join,
+// Commit and DeleteGroup fail with an error wrapping ErrReadOnly. Nothing
+// is forgotten, and no file changes.
 func Open(reg *topic.Registry, opts Options) (*Coordinator, error) {
 	opts = opts.withDefaults()
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	if reg.ReadOnly() {
-		return nil, fmt.Errorf("group: registry %s is open read-only: %w", reg.Dir(), topic.ErrReadOnly)
-	}
 	store, err := offsets.Open(filepath.Join(reg.Dir(), offsets.DirName), offsets.Options{
 		FS: reg.FS(), Now: reg.Now, NoSync: opts.NoSync, CompactBytes: opts.CompactBytes,
-		NoLock: true, // the registry's lock covers its directory
+		NoLock:   true, // the registry's lock covers its directory
+		ReadOnly: reg.ReadOnly(),
+		Logger:   opts.Logger,
 	})
 	if err != nil {
 		return nil, err
 	}
 	c := &Coordinator{reg: reg, store: store, log: opts.Logger, metrics: opts.Metrics, groups: make(map[string]*group)}
-	err = store.KeepTopics(context.Background(), func(name string) bool {
-		_, err := reg.Topic(name)
-		return !errors.Is(err, topic.ErrUnknownTopic)
-	})
-	if err == nil {
-		var unregister func()
-		if unregister, err = reg.OnDelete(c.topicDeleted); err == nil {
-			c.unregister = append(c.unregister, unregister)
-			if unregister, err = reg.OnClose(c.Close); err == nil {
+	if !reg.ReadOnly() {
+		// A read-only registry deletes no topic.
+		err = store.KeepTopics(context.Background(), func(name string) bool {
+			_, err := reg.Topic(name)
+			return !errors.Is(err, topic.ErrUnknownTopic)
+		})
+		if err == nil {
+			var unregister func()
+			if unregister, err = reg.OnDelete(c.topicDeleted); err == nil {
 				c.unregister = append(c.unregister, unregister)
 			}
+		}
+	}
+	if err == nil {
+		var unregister func()
+		if unregister, err = reg.OnClose(c.Close); err == nil {
+			c.unregister = append(c.unregister, unregister)
 		}
 	}
 	if err != nil {
@@ -83,6 +95,15 @@ func Open(reg *topic.Registry, opts Options) (*Coordinator, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// refuseReadOnly returns the error of op, a change, on a coordinator of a
+// read-only registry, and nil on any other.
+func (c *Coordinator) refuseReadOnly(op string) error {
+	if !c.store.ReadOnly() {
+		return nil
+	}
+	return fmt.Errorf("group: cannot %s: registry %s is open read-only: %w", op, c.reg.Dir(), ErrReadOnly)
 }
 
 // Offsets is the store of the groups' committed offsets, for reading them
@@ -106,10 +127,14 @@ func (c *Coordinator) Committed(group, topic string, partition int32) (offsets.C
 //
 // ctx bounds the wait. If it has ended when Commit is called, nothing is
 // committed; if it ends while the commit waits for its write, Commit
-// returns ctx.Err() and the commit may still become durable.
+// returns ctx.Err() and the commit may still become durable. On a
+// read-only registry Commit fails with an error wrapping ErrReadOnly.
 func (c *Coordinator) Commit(ctx context.Context, group string, commits ...offsets.Commit) error {
 	if c.closed.Load() {
 		return ErrClosed
+	}
+	if err := c.refuseReadOnly("commit offsets"); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -165,7 +190,8 @@ func (c *Coordinator) groupList() []*group {
 }
 
 // Groups returns the consumer groups that have committed offsets or
-// members in this process, sorted.
+// members in this process, sorted. On a read-only registry, those that
+// had committed offsets when Open read them.
 func (c *Coordinator) Groups() []string {
 	names := c.store.Groups()
 	for _, g := range c.groupList() {
@@ -184,10 +210,14 @@ func (c *Coordinator) Groups() []string {
 // ctx bounds the wait. If it has ended when DeleteGroup is called,
 // nothing is deleted; if it ends while the deletion waits for its write,
 // DeleteGroup returns ctx.Err() and the deletion may still become
-// durable.
+// durable. On a read-only registry DeleteGroup fails with an error
+// wrapping ErrReadOnly.
 func (c *Coordinator) DeleteGroup(ctx context.Context, group string) error {
 	if c.closed.Load() {
 		return ErrClosed
+	}
+	if err := c.refuseReadOnly("delete group " + strconv.Quote(group)); err != nil {
+		return err
 	}
 	return c.store.DeleteGroup(ctx, group)
 }

@@ -43,7 +43,10 @@ type PartitionDescription struct {
 // Describe describes group name: its members in this process, their
 // assignments, and its committed offsets with their lag. A group with
 // neither members in this process nor committed offsets is unknown: the
-// error wraps ErrUnknownGroup.
+// error wraps ErrUnknownGroup. On a read-only registry a description has
+// no members, since no member can join in this process and those of the
+// process writing the registry are not visible, and holds the offsets
+// committed when Open read them.
 func (c *Coordinator) Describe(name string) (Description, error) {
 	d := Description{Name: name}
 	c.mu.Lock()

@@ -88,6 +88,15 @@
 // OnRevoked delays the partitions' next owner: the member counts as
 // taking part while it runs.
 //
+// # Read-only registries
+//
+// On a registry opened read-only (topic.Options.ReadOnly), as by a tool
+// that looks at a registry another process has open, Open opens the
+// committed offsets read-only: Describe, Groups and Committed show what
+// was committed when Open read them, without the members, which live in
+// the process that runs them. Join, Commit and DeleteGroup fail with an
+// error wrapping ErrReadOnly, and nothing on disk changes.
+//
 // # Concurrency
 //
 // A Coordinator is safe for use by many goroutines; a Member is for one.

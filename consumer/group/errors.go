@@ -41,4 +41,8 @@ var (
 	// topic.ErrClosed (and log.ErrClosed), so one errors.Is test covers
 	// every layer.
 	ErrClosed = topic.ErrClosed
+	// ErrReadOnly is returned by Join, Commit and DeleteGroup on the
+	// coordinator of a registry opened read-only. It is topic.ErrReadOnly
+	// (and log.ErrReadOnly, offsets.ErrReadOnly).
+	ErrReadOnly = topic.ErrReadOnly
 )

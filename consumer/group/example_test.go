@@ -2,10 +2,12 @@ package group_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/commitlog-go/commitlog/consumer/group"
+	"github.com/commitlog-go/commitlog/offsets"
 	"github.com/commitlog-go/commitlog/record"
 	"github.com/commitlog-go/commitlog/topic"
 	"github.com/commitlog-go/commitlog/vfs"
@@ -152,4 +154,58 @@ func Example_rebalanceCallbacks() {
 	// b read 1 order 2
 	// b revoked [{orders 1}] committed 3
 	// a revoked [{orders 0}] committed 4
+}
+
+// A tool shows a group's committed offsets and lag while the program that
+// runs the group has the registry open: it opens the registry read-only,
+// and the groups with it.
+func Example_readOnly() {
+	ctx := context.Background()
+	fsys := vfs.NewMem()
+	// The program.
+	reg, err := topic.Open("/data", topic.Options{FS: fsys})
+	if err != nil {
+		panic(err)
+	}
+	defer reg.Close()
+	orders, err := reg.Create(ctx, "orders", topic.Config{})
+	if err != nil {
+		panic(err)
+	}
+	p, _ := orders.Partition(0)
+	for i := range 5 {
+		if _, err := p.AppendRecords(record.Record{Value: fmt.Appendf(nil, "order %d", i)}); err != nil {
+			panic(err)
+		}
+	}
+	groups, err := group.Open(reg, group.Options{})
+	if err != nil {
+		panic(err)
+	}
+	if err := groups.Commit(ctx, "billing", offsets.Commit{Topic: "orders", Offset: 3}); err != nil {
+		panic(err)
+	}
+
+	// The tool.
+	view, err := topic.Open("/data", topic.Options{FS: fsys, ReadOnly: true})
+	if err != nil {
+		panic(err)
+	}
+	defer view.Close()
+	viewGroups, err := group.Open(view, group.Options{})
+	if err != nil {
+		panic(err)
+	}
+	d, err := viewGroups.Describe("billing")
+	if err != nil {
+		panic(err)
+	}
+	for _, p := range d.Partitions {
+		fmt.Println(p.Topic, p.Partition, p.Committed.Offset, p.HighWatermark, p.Lag)
+	}
+	_, err = viewGroups.Join("billing", group.MemberOptions{Topics: []string{"orders"}})
+	fmt.Println(errors.Is(err, group.ErrReadOnly))
+	// Output:
+	// orders 0 3 5 2
+	// true
 }

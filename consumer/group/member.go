@@ -7,6 +7,7 @@ import (
 	"iter"
 	"reflect"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -63,10 +64,14 @@ type cursor struct {
 // that have been away from Poll for longer than their RebalanceTimeout,
 // are the new member's from its first Poll; the others follow as their
 // holders give them up. A topic that does not exist yet adds no
-// partitions until it is created.
+// partitions until it is created. On a read-only registry Join fails with
+// an error wrapping ErrReadOnly: a member commits.
 func (c *Coordinator) Join(name string, opts MemberOptions) (*Member, error) {
 	if c.closed.Load() || c.reg.Closed() {
 		return nil, ErrClosed
+	}
+	if err := c.refuseReadOnly("join group " + strconv.Quote(name)); err != nil {
+		return nil, err
 	}
 	if name == "" || len(name) > maxGroupName {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidGroup, name)

@@ -27,7 +27,9 @@ type Options struct {
 	// its own: members joining, leaving and expiring, rebalances,
 	// partitions taken from members that did not take part in one, and
 	// offsets committed as partitions are revoked. The members of its
-	// groups log through it. Default: nothing is logged.
+	// groups log through it, and so does the store of committed offsets
+	// it opens (offsets.Options.Logger: its opening and compactions).
+	// Default: nothing is logged.
 	Logger *slog.Logger
 	// Metrics receives metrics.ConsumerLag for each partition a member
 	// reads, labelled with the topic, the partition and the group, after

@@ -15,7 +15,9 @@ import (
 
 const groupsAbout = `
 Show the consumer groups of the registry in -dir: the groups that have
-committed offsets, as consume -group G does when it ends.
+committed offsets, as consume -group G does when it ends. These commands
+write nothing and take no lock: they run beside a produce or a consume
+-group in another process, and show the offsets committed when they start.
 
 Commands:
   groups list             print the groups' names, one per line, sorted
@@ -35,7 +37,7 @@ func (e *env) groupsList(args []string) (err error) {
 	if _, err := c.parse(args, 0, 0); err != nil {
 		return err
 	}
-	reg, err := e.openRegistry(readWrite)
+	reg, err := e.openRegistry(readOnly)
 	if err != nil {
 		return err
 	}
@@ -62,9 +64,11 @@ HighWatermark the end of what the partition holds for readers; Lag the
 records between them, which the group's next consume -group prints. A
 Metadata column follows when a commit carries metadata.
 
-A group's members live in the process that runs them, and a registry is
-open in one process at a time, so this command, which opens it, shows none:
-consume -group runs the group's only member while it reads.`
+This command writes nothing and takes no lock, so it runs while a consume
+-group reads: it shows the offsets committed when it starts (a running
+consume -group commits what it printed when it ends). A group's members live
+in the process that runs them, so it shows none: consume -group runs the
+group's only member while it reads.`
 
 func (e *env) groupsDescribe(args []string) (err error) {
 	c := e.flags("groups describe", "groups describe NAME", groupsDescribeAbout)
@@ -76,7 +80,7 @@ func (e *env) groupsDescribe(args []string) (err error) {
 	if name == "" {
 		return c.usageErr("a group name cannot be empty")
 	}
-	reg, err := e.openRegistry(readWrite)
+	reg, err := e.openRegistry(readOnly)
 	if err != nil {
 		return err
 	}

@@ -190,3 +190,48 @@ func TestSignalEndsGroupConsumeWithACommit(t *testing.T) {
 	rows, out = describeGroup(t, reg, "sig")
 	require.Equal(t, groupRow{int64(len(printed)), n, n - int64(len(printed))}, rows["big-0"], out)
 }
+
+// TestGroupsBesideAGroupConsume runs groups list and describe while a
+// consume -group in another process holds the registry: they show the
+// offsets committed when they start, and the consume goes on and commits
+// undisturbed.
+func TestGroupsBesideAGroupConsume(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT to send")
+	}
+	t.Parallel()
+	reg := t.TempDir()
+	mustRun(t, reg, "", "topics", "create", "s", "-partitions", "2")
+	mustRun(t, reg, "a\nb\nc\n", "produce", "-topic", "s", "-partition", "0")
+	mustRun(t, reg, "d\ne\n", "produce", "-topic", "s", "-partition", "1")
+	first := lines(mustRun(t, reg, "", "consume", "-topic", "s", "-group", "g", "-from-beginning", "-max", "2"))
+	require.Len(t, first, 2)
+	committed := func(rows map[string]groupRow) (sum int64) {
+		for _, r := range rows {
+			sum += r.committed
+		}
+		return sum
+	}
+
+	c := start(t, reg, "consume", "-topic", "s", "-group", "g")
+	rest := lines(c.readLines(t, 3))
+	require.ElementsMatch(t, []string{"a", "b", "c", "d", "e"}, append(first, rest...))
+	r := logctl(t, reg, "", "consume", "-topic", "s", "-group", "g", "-max", "1")
+	require.Equal(t, 1, r.code, "the consume holds the registry")
+	require.Contains(t, r.stderr, "groups list and describe")
+
+	require.Equal(t, "g\n", mustRun(t, reg, "", "groups", "list"))
+	rows, out := describeGroup(t, reg, "g")
+	require.Equal(t, int64(2), committed(rows), "what the first run committed: %s", out)
+	for tp, row := range rows {
+		require.Equal(t, map[string]int64{"s-0": 3, "s-1": 2}[tp], row.highWatermark, "%s: %s", tp, out)
+	}
+	r = logctl(t, reg, "", "groups", "describe", "nope")
+	require.Equal(t, 1, r.code)
+	require.Contains(t, r.stderr, `unknown group "nope"`)
+
+	require.Equal(t, 0, c.stop(t, os.Interrupt), c.stderr.String())
+	require.Contains(t, c.stderr.String(), "Processed a total of 3 messages")
+	rows, out = describeGroup(t, reg, "g")
+	require.Equal(t, map[string]groupRow{"s-0": {3, 3, 0}, "s-1": {2, 2, 0}}, rows, out)
+}

@@ -42,7 +42,7 @@ func (e *env) openRegistry(mode registryMode) (*topic.Registry, error) {
 	reg, err := topic.Open(e.dir, topic.Options{ReadOnly: mode == readOnly})
 	if errors.Is(err, topic.ErrLocked) {
 		return nil, fmt.Errorf("registry %s is in use by another process, and this command changes it; "+
-			"one such process at a time may open it (topics list and describe, consume without -group, dump and verify work meanwhile)", e.dir)
+			"one such process at a time may open it (topics list and describe, groups list and describe, consume without -group, dump and verify work meanwhile)", e.dir)
 	}
 	if err != nil {
 		return nil, err
