@@ -296,28 +296,40 @@ func (s *Store) Queue(group string, commits ...Commit) (*Pending, error) {
 	if err := s.refuseReadOnly("commit"); err != nil {
 		return nil, err
 	}
-	if group == "" || len(group) > maxShortString {
-		return nil, fmt.Errorf("%w: %q", ErrInvalidGroup, group)
+	if err := Check(group, commits...); err != nil {
+		return nil, err
 	}
 	changes := make([]change, 0, len(commits))
 	ms := s.now().Truncate(time.Millisecond)
 	for _, c := range commits {
-		switch {
-		case c.Topic == "" || len(c.Topic) > maxShortString:
-			return nil, fmt.Errorf("%w: %q", ErrInvalidTopic, c.Topic)
-		case c.Partition < 0:
-			return nil, fmt.Errorf("%w: %d of %s", ErrInvalidPartition, c.Partition, c.Topic)
-		case c.Offset < 0:
-			return nil, fmt.Errorf("%w: %d for %s-%d", ErrInvalidOffset, c.Offset, c.Topic, c.Partition)
-		case len(c.Metadata) > MaxMetadata:
-			return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrMetadataTooLarge, len(c.Metadata), MaxMetadata)
-		}
 		changes = append(changes, change{
 			key:   key{group: group, topic: c.Topic, partition: c.Partition},
 			value: &Committed{Offset: c.Offset, Metadata: c.Metadata, Time: ms},
 		})
 	}
 	return s.queue(changes)
+}
+
+// Check returns the error that Commit and Queue would refuse commits for
+// group with, or nil: for a caller that does work of its own before it
+// commits, and wants to do it only for a commit that will be taken.
+func Check(group string, commits ...Commit) error {
+	if group == "" || len(group) > maxShortString {
+		return fmt.Errorf("%w: %q", ErrInvalidGroup, group)
+	}
+	for _, c := range commits {
+		switch {
+		case c.Topic == "" || len(c.Topic) > maxShortString:
+			return fmt.Errorf("%w: %q", ErrInvalidTopic, c.Topic)
+		case c.Partition < 0:
+			return fmt.Errorf("%w: %d of %s", ErrInvalidPartition, c.Partition, c.Topic)
+		case c.Offset < 0:
+			return fmt.Errorf("%w: %d for %s-%d", ErrInvalidOffset, c.Offset, c.Topic, c.Partition)
+		case len(c.Metadata) > MaxMetadata:
+			return fmt.Errorf("%w: %d bytes, at most %d", ErrMetadataTooLarge, len(c.Metadata), MaxMetadata)
+		}
+	}
+	return nil
 }
 
 // queue adds changes to the round that will be written next.

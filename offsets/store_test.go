@@ -2,6 +2,7 @@ package offsets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -386,5 +387,34 @@ func TestDeleteCoversQueuedCommits(t *testing.T) {
 			_, ok := s.Committed("g", "t", 0)
 			require.False(t, ok, "the queued commit outlived the deletion queued after it")
 		})
+	}
+}
+
+// TestCheckAgreesWithQueue: Check refuses exactly what Queue refuses, and
+// queues nothing itself.
+func TestCheckAgreesWithQueue(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cases := []struct {
+		group string
+		c     Commit
+		want  error
+	}{
+		{"g", Commit{Topic: "t", Partition: 0, Offset: 1}, nil},
+		{"", Commit{Topic: "t", Offset: 1}, ErrInvalidGroup},
+		{"g", Commit{Topic: "", Offset: 1}, ErrInvalidTopic},
+		{"g", Commit{Topic: "t", Partition: -1}, ErrInvalidPartition},
+		{"g", Commit{Topic: "t", Offset: -2}, ErrInvalidOffset},
+		{"g", Commit{Topic: "t", Metadata: string(make([]byte, MaxMetadata+1))}, ErrMetadataTooLarge},
+	}
+	for _, c := range cases {
+		checked := Check(c.group, c.c)
+		_, queued := s.Queue(c.group, c.c)
+		if !errors.Is(checked, c.want) || !errors.Is(queued, c.want) || (c.want == nil) != (checked == nil) {
+			t.Errorf("%q %+v: Check %v, Queue %v, want %v", c.group, c.c, checked, queued, c.want)
+		}
 	}
 }

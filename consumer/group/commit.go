@@ -104,6 +104,12 @@ func (m *Member) commitOffsets(ctx context.Context, commits []offsets.Commit, mo
 	if err := ctx.Err(); err != nil && mode != commitHandover {
 		return nil, err
 	}
+	if err := offsets.Check(m.g.name, commits...); err != nil {
+		return nil, err
+	}
+	if err := m.c.incarnations.record(m.c.reg, commits); err != nil {
+		return nil, err
+	}
 	round, kept, err := m.g.commit(m, commits, mode != commitAll)
 	if err != nil {
 		return nil, err

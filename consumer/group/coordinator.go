@@ -27,6 +27,9 @@ type Coordinator struct {
 	store   *offsets.Store
 	log     *slog.Logger
 	metrics metrics.Collector
+	// incarnations remembers which topic IDs the offsets belong to; nil
+	// on a read-only registry.
+	incarnations *incarnations
 
 	mu     sync.Mutex
 	groups map[string]*group
@@ -43,8 +46,11 @@ type Coordinator struct {
 
 // Open opens the committed offsets in reg's directory (offsets.DirName)
 // and returns the coordinator of reg's consumer groups. It forgets the
-// offsets of topics that no longer exist: what a crash between a topic's
-// deletion and its offsets' leaves. reg.Close closes it.
+// offsets of topics that no longer exist, and of topics deleted and
+// created again under the same name since their offsets were committed
+// (whose topic.ID differs from the one remembered beside the offsets):
+// what a topic's deletion while no coordinator was open, or a crash
+// between a deletion and its offsets', leaves. reg.Close closes it.
 //
 // On a registry opened read-only, Open opens the committed offsets
 // read-only too (offsets.Options.ReadOnly), beside the process that may be
@@ -70,10 +76,7 @@ func Open(reg *topic.Registry, opts Options) (*Coordinator, error) {
 	c := &Coordinator{reg: reg, store: store, log: opts.Logger, metrics: opts.Metrics, groups: make(map[string]*group)}
 	if !reg.ReadOnly() {
 		// A read-only registry deletes no topic.
-		err = store.KeepTopics(context.Background(), func(name string) bool {
-			_, err := reg.Topic(name)
-			return !errors.Is(err, topic.ErrUnknownTopic)
-		})
+		err = c.forgetLostTopics()
 		if err == nil {
 			var unregister func()
 			if unregister, err = reg.OnDelete(c.topicDeleted); err == nil {
@@ -95,6 +98,49 @@ func Open(reg *topic.Registry, opts Options) (*Coordinator, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// forgetLostTopics forgets the offsets of topics that are gone: deleted
+// while no coordinator was open (the registry does not have them), or
+// deleted and created again since (the topic of that name has another
+// ID), and remembers the incarnations of the topics whose offsets stay.
+func (c *Coordinator) forgetLostTopics() error {
+	ctx := context.Background()
+	inc, err := loadIncarnations(c.reg.FS(), c.store.Dir())
+	if err != nil {
+		return err
+	}
+	for _, name := range inc.stale(c.reg) {
+		c.log.Warn("offsets of an earlier topic of the same name forgotten", "topic", name)
+		if err := c.store.DeleteTopic(ctx, name); err != nil {
+			return err
+		}
+	}
+	err = c.store.KeepTopics(ctx, func(name string) bool {
+		_, err := c.reg.Topic(name)
+		return !errors.Is(err, topic.ErrUnknownTopic)
+	})
+	if err != nil {
+		return err
+	}
+	if err := inc.reset(c.reg, c.topicsWithOffsets()); err != nil {
+		return err
+	}
+	c.incarnations = inc
+	return nil
+}
+
+// topicsWithOffsets names the topics of which some group has committed
+// offsets.
+func (c *Coordinator) topicsWithOffsets() []string {
+	var names []string
+	for _, g := range c.store.Groups() {
+		for tp := range c.store.Group(g) {
+			names = append(names, tp.Topic)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // refuseReadOnly returns the error of op, a change, on a coordinator of a
@@ -141,6 +187,12 @@ func (c *Coordinator) Commit(ctx context.Context, group string, commits ...offse
 	}
 	c.admin.RLock()
 	err := c.checkTopics(commits)
+	if err == nil {
+		err = offsets.Check(group, commits...)
+	}
+	if err == nil {
+		err = c.incarnations.record(c.reg, commits)
+	}
 	var round *offsets.Pending
 	if err == nil {
 		round, err = c.store.Queue(group, commits...)
