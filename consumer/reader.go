@@ -264,9 +264,10 @@ func startOffset(t *topic.Topic, p *partition.Partition, pos Position) (int64, e
 }
 
 // Next returns the next committed record, waiting for one until ctx ends.
-// The record is valid until the next call. Errors: ctx's (also when records
-// are waiting), ErrClosed when the partition closes, and the partition's
-// read errors.
+// The reader reuses the record: it is valid until the next call, and
+// [Record.Clone] keeps it longer. Errors: ctx's (also when records are
+// waiting), ErrClosed when the partition closes, and the partition's read
+// errors.
 func (r *PartitionReader) Next(ctx context.Context) (*Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -283,12 +284,13 @@ func (r *PartitionReader) Next(ctx context.Context) (*Record, error) {
 }
 
 // TryNext returns the next committed record, or nil and no error when the
-// reader is at the high watermark.
+// reader is at the high watermark. The record is reused as Next's is.
 func (r *PartitionReader) TryNext() (*Record, error) { return r.c.next() }
 
 // All iterates over the records from the reader's position, waiting for
 // new ones, until ctx ends or reading fails; the last pair yielded then
-// holds the error.
+// holds the error. Each record is valid until the loop's next iteration:
+// append rec.Clone(), not rec, to keep it.
 func (r *PartitionReader) All(ctx context.Context) iter.Seq2[*Record, error] {
 	return allOf(ctx, r.Next)
 }
@@ -380,7 +382,8 @@ func (r *TopicReader) addPartitions() error {
 
 // Next returns the next committed record of any partition, waiting for
 // one until ctx ends (an ended context stops it even when records are
-// waiting). The record is valid until the next call.
+// waiting). The reader reuses the record: it is valid until the next call,
+// and [Record.Clone] keeps it longer.
 func (r *TopicReader) Next(ctx context.Context) (*Record, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -407,7 +410,8 @@ func (r *TopicReader) Next(ctx context.Context) (*Record, error) {
 }
 
 // TryNext returns the next committed record of any partition, or nil and
-// no error when the reader has read every committed record.
+// no error when the reader has read every committed record. The record is
+// reused as Next's is.
 func (r *TopicReader) TryNext() (*Record, error) {
 	if r.t.Closed() {
 		return nil, closedTopic(r.t)
@@ -443,7 +447,8 @@ func (r *TopicReader) tryCursors() (*Record, error) {
 
 // All iterates over the records of every partition, waiting for new ones,
 // until ctx ends or reading fails; the last pair yielded then holds the
-// error.
+// error. Each record is valid until the loop's next iteration: append
+// rec.Clone(), not rec, to keep it.
 func (r *TopicReader) All(ctx context.Context) iter.Seq2[*Record, error] {
 	return allOf(ctx, r.Next)
 }

@@ -36,26 +36,6 @@ type Record struct {
 // A nil key or value stays nil.
 func (r *Record) Clone() *Record {
 	out := *r
-	n := len(r.Key) + len(r.Value)
-	for _, h := range r.Headers {
-		n += len(h.Key) + len(h.Value)
-	}
-	buf := make([]byte, 0, n)
-	take := func(b []byte) []byte {
-		if b == nil {
-			return nil
-		}
-		start := len(buf)
-		buf = append(buf, b...)
-		return buf[start:len(buf):len(buf)]
-	}
-	out.Key = take(r.Key)
-	out.Value = take(r.Value)
-	if r.Headers != nil {
-		out.Headers = make([]record.Header, len(r.Headers))
-		for i, h := range r.Headers {
-			out.Headers[i] = record.Header{Key: take(h.Key), Value: take(h.Value)}
-		}
-	}
+	out.Key, out.Value, out.Headers = record.CloneFields(r.Key, r.Value, r.Headers)
 	return &out
 }

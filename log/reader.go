@@ -147,8 +147,9 @@ func (r *Reader) fill() bool {
 	return true
 }
 
-// Record returns the record Next found. It is valid until the next call to
-// Next; its byte slices point into the Reader's buffer.
+// Record returns the record Next found. The Reader reuses it: it is valid
+// until the next call to Next, and its byte slices point into the Reader's
+// buffer. Keep a record past that with [record.Record.Clone].
 func (r *Reader) Record() *record.Record { return r.iter.Record() }
 
 // Err returns the error that stopped the reader, or nil.

@@ -61,3 +61,28 @@ func ExampleScanner() {
 	// batch at offset 10
 	// valid bytes: 138 of 202 partial: true err: <nil>
 }
+
+func ExampleRecord_Clone() {
+	b := record.NewBuilder()
+	b.Append(record.Record{Value: []byte("first")})
+	b.Append(record.Record{Value: []byte("second")})
+	batch, err := b.Build()
+	if err != nil {
+		panic(err)
+	}
+
+	// The iterator reuses one Record: keep clones, not the pointers it
+	// returns.
+	var kept []*record.Record
+	var it record.Iterator
+	it.Reset(batch)
+	for it.Next() {
+		kept = append(kept, it.Record().Clone())
+	}
+	for _, r := range kept {
+		fmt.Printf("%d %s\n", r.Offset, r.Value)
+	}
+	// Output:
+	// 0 first
+	// 1 second
+}

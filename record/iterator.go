@@ -94,7 +94,7 @@ func (it *Iterator) Next() bool {
 }
 
 // Record returns the record Next decoded. It and its headers are
-// overwritten by the next call to Next.
+// overwritten by the next call to Next; [Record.Clone] keeps a copy.
 func (it *Iterator) Record() *Record { return &it.record }
 
 // Err returns the error that ended the iteration, or nil if every record

@@ -33,7 +33,9 @@ const (
 //
 // When a Record comes from an [Iterator] over an uncompressed batch, Key,
 // Value and the headers' fields are slices of the batch's own bytes: they
-// are valid while those bytes are, and must not be modified.
+// are valid while those bytes are, and must not be modified. An iterator
+// also reuses one Record for every record it returns. [Record.Clone]
+// makes a copy that owns its bytes.
 type Record struct {
 	// Offset is the record's position in its partition. A [Builder]
 	// ignores it: offsets follow from the batch's base offset.
@@ -47,6 +49,45 @@ type Record struct {
 	Value []byte
 	// Headers are the record's headers, in order. Keys may repeat.
 	Headers []Header
+}
+
+// Clone returns a copy of r that the caller owns: its key, value and
+// headers are copied out of the bytes they point into (a reader's buffer,
+// a batch), into one allocation. A nil key, value or header value stays
+// nil, and an empty one stays empty.
+func (r *Record) Clone() *Record {
+	out := *r
+	out.Key, out.Value, out.Headers = CloneFields(r.Key, r.Value, r.Headers)
+	return &out
+}
+
+// CloneFields copies a record's key, value and headers into one new
+// allocation that the results share, each slice capped at its own length
+// so that appending to one cannot overwrite the next. Nil stays nil. It is
+// the body of [Record.Clone], for the record types of other packages.
+func CloneFields(key, value []byte, headers []Header) ([]byte, []byte, []Header) {
+	n := len(key) + len(value)
+	for _, h := range headers {
+		n += len(h.Key) + len(h.Value)
+	}
+	buf := make([]byte, 0, n)
+	take := func(b []byte) []byte {
+		if b == nil {
+			return nil
+		}
+		start := len(buf)
+		buf = append(buf, b...)
+		return buf[start:len(buf):len(buf)]
+	}
+	key, value = take(key), take(value)
+	if headers != nil {
+		copied := make([]Header, len(headers))
+		for i, h := range headers {
+			copied[i] = Header{Key: take(h.Key), Value: take(h.Value)}
+		}
+		headers = copied
+	}
+	return key, value, headers
 }
 
 // Header is a key-value pair attached to a record.

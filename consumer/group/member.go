@@ -182,7 +182,8 @@ func (m *Member) PollBatch(ctx context.Context, max int) ([]*consumer.Record, er
 // All iterates over the records of the member's partitions as Poll
 // returns them, waiting for new ones, until ctx ends or polling fails;
 // the last pair yielded then holds the error, as the readers' All do.
-// Each record is valid until the loop's next iteration.
+// Each record is valid until the loop's next iteration: append
+// rec.Clone(), not rec, to keep it.
 func (m *Member) All(ctx context.Context) iter.Seq2[*consumer.Record, error] {
 	return func(yield func(*consumer.Record, error) bool) {
 		for {
