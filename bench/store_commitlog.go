@@ -89,7 +89,7 @@ func (s *commitlogStore) appendBatch(values [][]byte) error {
 	return err
 }
 
-func (s *commitlogStore) sync() error { return s.part.Sync() }
+func (s *commitlogStore) sync() error { return s.part.Sync(context.Background()) }
 
 func (s *commitlogStore) appendDurable(value []byte) error {
 	_, err := s.prod.Produce(context.Background(), producer.Message{Topic: "bench", Value: value})

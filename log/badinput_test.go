@@ -133,7 +133,7 @@ func TestClosedLog(t *testing.T) {
 	_, calls["ReadTo"] = l.ReadTo(&bytes.Buffer{}, 0, ReadOptions{})
 	calls["Roll"] = l.Roll()
 	calls["SetLeaderEpoch"] = l.SetLeaderEpoch(3)
-	calls["Sync"] = l.Sync()
+	calls["Sync"] = l.Sync(t.Context())
 	calls["TruncateFullyAndStartAt"] = l.TruncateFullyAndStartAt(50)
 	calls["TruncateTo"] = l.TruncateTo(5)
 	calls["Wait"] = l.Wait(context.Background(), 100)
@@ -201,7 +201,7 @@ func TestConcurrentClose(t *testing.T) {
 				})
 			}
 			wg.Go(func() {
-				for check("sync", l.Sync()) {
+				for check("sync", l.Sync(t.Context())) {
 				}
 			})
 			wg.Go(func() {

@@ -158,7 +158,7 @@ func bigLog(b *testing.B, clean bool) (string, Options) {
 			b.Fatal(err)
 		}
 	} else {
-		if err := l.Sync(); err != nil {
+		if err := l.Sync(b.Context()); err != nil {
 			b.Fatal(err)
 		}
 		l.abandon()

@@ -49,7 +49,7 @@ func TestDescriptorsPerSegment(t *testing.T) {
 	require.NoError(t, err)
 	require.ElementsMatch(t, all, openUnder(t, dir), "reopened")
 	appendN(t, l, 30, 10, 5)
-	require.NoError(t, l.Sync())
+	require.NoError(t, l.Sync(t.Context()))
 	require.ElementsMatch(t, all, openUnder(t, dir), "after appends and a sync")
 	require.NoError(t, l.Close())
 	require.Empty(t, openUnder(t, dir))

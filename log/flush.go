@@ -1,6 +1,7 @@
 package log
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,10 +16,12 @@ import (
 type flusher struct {
 	log *Log
 
-	// mu serialises fsyncs; an fsync that finds the recovery point past
-	// what it was asked to cover returns at once, which is how many
-	// appenders share one fsync.
-	mu sync.Mutex
+	// turn serialises fsyncs: a one-slot semaphore rather than a mutex,
+	// so that a Sync waiting behind a slow fsync can give up when its
+	// context ends. An fsync that finds the recovery point past what it
+	// was asked to cover returns at once, which is how many appenders
+	// share one fsync.
+	turn chan struct{}
 	// recoveryPoint is the offset below which every record is on stable
 	// storage. A flush raises it, under raiseMu, only if no truncation
 	// began since the flush read its target: a truncation that ran while
@@ -51,6 +54,7 @@ type flusher struct {
 
 func (f *flusher) start(l *Log) {
 	f.log = l
+	f.turn = make(chan struct{}, 1)
 	f.kick = make(chan struct{}, 1)
 	f.quit = make(chan struct{})
 	f.done = make(chan struct{})
@@ -100,7 +104,7 @@ func (f *flusher) run() {
 		// A failed fsync makes the log refuse writes, and the next
 		// append reports it. A failed checkpoint only means the next
 		// unclean Open reads more segments than it needed to.
-		if f.syncTo(f.log.logEnd.Load()) == nil {
+		if f.syncTo(context.Background(), f.log.logEnd.Load()) == nil {
 			_ = f.checkpoint()
 		}
 	}
@@ -126,25 +130,31 @@ func (f *flusher) afterAppend(end int64, records int64) error {
 	s := f.settings.Load()
 	switch s.policy {
 	case FlushAlways:
-		return f.syncTo(end)
+		return f.syncTo(context.Background(), end)
 	case FlushEveryN:
 		if f.unflushed.Add(records) >= s.records {
-			return f.syncTo(end)
+			return f.syncTo(context.Background(), end)
 		}
 	}
 	return nil
 }
 
-// syncTo makes every record below end durable, if it is not already.
-func (f *flusher) syncTo(end int64) error {
+// syncTo makes every record below end durable, if it is not already. It
+// gives up with ctx's error if ctx ends while it waits for another fsync,
+// or between the files it syncs; an fsync under way always completes.
+func (f *flusher) syncTo(ctx context.Context, end int64) error {
 	if f.log.opts.ReadOnly {
 		return ErrReadOnly
 	}
 	if f.recoveryPoint.Load() >= end {
 		return nil
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	select {
+	case f.turn <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-f.turn }()
 	if f.recoveryPoint.Load() >= end {
 		return nil // another fsync covered it while this one waited
 	}
@@ -170,6 +180,11 @@ func (f *flusher) syncTo(end int64) error {
 			// Close is under way and flushes everything itself.
 			f.unflushed.Add(records)
 			return ErrClosed
+		case <-ctx.Done():
+			// What was synced stays synced; the next flush covers
+			// the rest again.
+			f.unflushed.Add(records)
+			return ctx.Err()
 		default:
 		}
 		if err := s.Flush(); err != nil {
@@ -199,9 +214,18 @@ func (f *flusher) raise(gen, target int64) {
 
 // Sync makes every record appended so far durable, whatever the flush
 // policy. Concurrent calls share fsyncs.
-func (l *Log) Sync() error {
+//
+// If ctx ends while Sync waits for an fsync another call started, or
+// between the files it syncs, Sync returns ctx's error: the records may
+// or may not be durable yet, and a later Sync finishes the work. An fsync
+// the disk is already performing cannot be interrupted, so a context
+// bounds the wait, not the system call.
+func (l *Log) Sync(ctx context.Context) error {
 	if l.isClosed.Load() {
 		return ErrClosed
 	}
-	return l.flush.syncTo(l.logEnd.Load())
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return l.flush.syncTo(ctx, l.logEnd.Load())
 }

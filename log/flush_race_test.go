@@ -80,7 +80,7 @@ func TestSyncRacingTruncationsUnderRace(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for !stop.Load() {
-			if err := l.Sync(); err != nil {
+			if err := l.Sync(t.Context()); err != nil {
 				t.Error(err)
 				return
 			}

@@ -1,11 +1,15 @@
 package log
 
 import (
+	"context"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/commitlog-go/commitlog/segment"
 	"github.com/commitlog-go/commitlog/vfs"
 )
 
@@ -55,7 +59,53 @@ func TestFlushNeverLeavesDataToSync(t *testing.T) {
 	l, m := memLog(t, Options{})
 	appendN(t, l, 0, 40, 10)
 	require.Equal(t, int64(0), survivors(t, m), "nothing is fsynced on its own")
-	require.NoError(t, l.Sync())
+	require.NoError(t, l.Sync(t.Context()))
 	require.Equal(t, int64(40), l.RecoveryPoint())
 	require.Equal(t, int64(40), survivors(t, m))
+}
+
+// TestSyncGivesUpWhenItsContextEnds holds one fsync on the disk: a Sync
+// waiting behind it returns its context's error when the context ends,
+// and once the disk answers, a Sync makes every record durable.
+func TestSyncGivesUpWhenItsContextEnds(t *testing.T) {
+	m := vfs.NewMem()
+	require.NoError(t, m.MkdirAll("/d", 0o755))
+	require.NoError(t, m.SyncDir("/"))
+	var block atomic.Bool
+	entered, release := make(chan struct{}), make(chan struct{})
+	fsys := vfs.Hook(m, func(op vfs.Op) error {
+		if op.Kind == vfs.OpSync && strings.HasSuffix(op.Path, segment.LogExt) && block.CompareAndSwap(true, false) {
+			close(entered)
+			<-release
+		}
+		return nil
+	})
+	l, err := Open("/d/p", Options{FS: fsys, RetentionCheckInterval: -1})
+	require.NoError(t, err)
+	defer l.Close()
+	appendN(t, l, 0, 10, 1)
+
+	block.Store(true)
+	held := make(chan error, 1)
+	go func() { held <- l.Sync(context.Background()) }()
+	<-entered
+	appendN(t, l, 10, 10, 1) // past what the held fsync covers
+
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, l.Sync(ctx), context.DeadlineExceeded)
+	ended, stop := context.WithCancel(t.Context())
+	stop()
+	require.ErrorIs(t, l.Sync(ended), context.Canceled, "an ended context is refused before any wait")
+	require.Less(t, l.RecoveryPoint(), int64(20))
+
+	close(release)
+	require.NoError(t, <-held)
+	require.NoError(t, l.Sync(t.Context()))
+	require.Equal(t, int64(20), l.RecoveryPoint())
+	clone := m.CrashClone(vfs.CrashOptions{})
+	cl, err := Open("/d/p", Options{FS: clone, RetentionCheckInterval: -1})
+	require.NoError(t, err)
+	defer cl.Close()
+	require.Equal(t, values(0, 20), readAll(t, cl, 0))
 }

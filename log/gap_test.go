@@ -60,7 +60,7 @@ func TestRecoveryKeepsFollowerGaps(t *testing.T) {
 					require.NoError(t, err)
 				}
 				require.Greater(t, l.NumSegments(), 1, "the gap falls where the log rolls")
-				require.NoError(t, l.Sync())
+				require.NoError(t, l.Sync(t.Context()))
 				l.abandon()
 				if m, ok := fsys.(*vfs.MemFS); ok {
 					// A power cut: only what was synced survives.

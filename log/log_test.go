@@ -72,7 +72,7 @@ func TestOperationsOnClosedLog(t *testing.T) {
 		r := l.NewReader(0)
 		require.False(t, r.Next())
 		require.ErrorIs(t, r.Err(), ErrClosed)
-		require.ErrorIs(t, l.Sync(), ErrClosed)
+		require.ErrorIs(t, l.Sync(t.Context()), ErrClosed)
 	})
 }
 

@@ -1,6 +1,10 @@
 package log
 
-import "github.com/commitlog-go/commitlog/segment"
+import (
+	"context"
+
+	"github.com/commitlog-go/commitlog/segment"
+)
 
 // logStartFile holds the log start offset when DeleteRecordsBefore moved it
 // past the first segment's base offset, in the layout of
@@ -21,7 +25,7 @@ const logStartFile = "log-start-offset-checkpoint"
 func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 	if offset > 0 && offset <= l.logEnd.Load() {
 		// Outside the writer lock; checked again under it.
-		if err := l.flush.syncTo(offset); err != nil {
+		if err := l.flush.syncTo(context.Background(), offset); err != nil {
 			return l.logStart.Load(), err
 		}
 	}
@@ -39,7 +43,7 @@ func (l *Log) DeleteRecordsBefore(offset int64) (int64, error) {
 	}
 	if l.flush.recoveryPoint.Load() < offset {
 		// A truncation and appends since the sync above.
-		if err := l.flush.syncTo(offset); err != nil {
+		if err := l.flush.syncTo(context.Background(), offset); err != nil {
 			return start, err
 		}
 	}

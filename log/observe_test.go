@@ -169,7 +169,7 @@ func TestStatsDescribeTheLog(t *testing.T) {
 	appendN(t, l, 0, 100, 4)
 	_, err := l.DeleteRecordsBefore(10)
 	require.NoError(t, err)
-	require.NoError(t, l.Sync())
+	require.NoError(t, l.Sync(t.Context()))
 	st := l.Stats()
 	require.Equal(t, l.NumSegments(), st.Segments)
 	require.Equal(t, l.Size(), st.Bytes)

@@ -186,7 +186,7 @@ func TestReadOnlyRefusesChanges(t *testing.T) {
 			"DeleteRecordsBefore":     func() error { _, err := ro.DeleteRecordsBefore(50); return err },
 			"DeleteRecordsBeforeZero": func() error { _, err := ro.DeleteRecordsBefore(0); return err },
 			"EnforceRetention":        func() error { _, err := ro.EnforceRetention(); return err },
-			"Sync":                    ro.Sync,
+			"Sync":                    func() error { return ro.Sync(t.Context()) },
 			"SetLeaderEpoch":          func() error { return ro.SetLeaderEpoch(9) },
 		}
 		for name, call := range calls {
@@ -214,7 +214,7 @@ func TestReadOnlyRefusesChanges(t *testing.T) {
 		require.Equal(t, FlushAlways, ro.Options().Flush)
 
 		require.NoError(t, ro.Close())
-		require.ErrorIs(t, ro.Sync(), ErrClosed)
+		require.ErrorIs(t, ro.Sync(t.Context()), ErrClosed)
 		require.Empty(t, refused())
 		require.Equal(t, before, dirContents(t, fsys, dir))
 	})

@@ -1,6 +1,9 @@
 package log
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Reconfigure applies opts to the open log, as if it had been opened with
 // them, for the fields that can change:
@@ -64,7 +67,7 @@ func (l *Log) Reconfigure(opts Options) error {
 	l.mu.Unlock()
 	l.flush.rearm()
 	if sync {
-		return l.flush.syncTo(l.logEnd.Load())
+		return l.flush.syncTo(context.Background(), l.logEnd.Load())
 	}
 	return nil
 }

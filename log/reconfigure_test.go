@@ -324,7 +324,7 @@ func TestReconfigureConcurrently(t *testing.T) {
 			return l.Reconfigure(variants[changes.Add(1)%int64(len(variants))])
 		})
 		loop(100*time.Microsecond, func() error { _ = l.Options(); return nil })
-		loop(100*time.Microsecond, l.Sync)
+		loop(100*time.Microsecond, func() error { return l.Sync(t.Context()) })
 		loop(time.Millisecond, l.Roll)
 		loop(500*time.Microsecond, func() error { _, err := l.EnforceRetention(); return err })
 		r := l.NewReader(0)

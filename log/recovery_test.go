@@ -216,7 +216,7 @@ func TestCrashCloneWithoutFlushLosesOnlyTheUnsynced(t *testing.T) {
 	require.NoError(t, err)
 	defer l.Close()
 	appendN(t, l, 0, 100, 5)
-	require.NoError(t, l.Sync())
+	require.NoError(t, l.Sync(t.Context()))
 	appendN(t, l, 100, 100, 5)
 	for seed := range uint64(20) {
 		clone := m.CrashClone(vfs.CrashOptions{Rand: rand.New(rand.NewPCG(seed, 8))})

@@ -75,7 +75,7 @@ func TestSplitOnOffsetOverflow(t *testing.T) {
 			_, err = l.AppendRecords(rec(l.LogEndOffset()))
 			require.NoError(t, err)
 			want = append(want, l.LogEndOffset()-1)
-			require.NoError(t, l.Sync())
+			require.NoError(t, l.Sync(t.Context()))
 			l.abandon()
 			l = mustOpen(t, "/d/p", opts)
 			require.Equal(t, c.bases, segmentBases(l))

@@ -137,7 +137,7 @@ func TestSymlinkCheckpoint(t *testing.T) {
 				// before looking at the target.
 				appendN(t, l, symlinkRecords, 10, 10)
 				require.NoError(t, l.SetLeaderEpoch(4))
-				require.NoError(t, l.Sync())
+				require.NoError(t, l.Sync(t.Context()))
 				require.NoError(t, l.Close())
 			}
 			requireTargetUnchanged(t, target, data)

@@ -1,6 +1,7 @@
 package offsets
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -66,7 +67,7 @@ func (s *Store) compactLog() error {
 	if err := flush(); err != nil {
 		return fmt.Errorf("offsets: compacting: %w", err)
 	}
-	if err := s.log.Sync(); err != nil {
+	if err := s.log.Sync(context.Background()); err != nil {
 		return fmt.Errorf("offsets: compacting: %w", err)
 	}
 	if _, err := s.log.DeleteRecordsBefore(start); err != nil {

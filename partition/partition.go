@@ -72,7 +72,7 @@ func Open(dir string, opts Options) (*Partition, error) {
 		return nil, p.wrap("open", err)
 	}
 	if opts.Durable && !opts.Log.ReadOnly {
-		if err := l.Sync(); err != nil {
+		if err := l.Sync(context.Background()); err != nil {
 			l.Close()
 			return nil, p.wrap("open", err)
 		}
@@ -318,8 +318,9 @@ func (p *Partition) EnforceRetention() (log.RetentionResult, error) {
 	return res, p.wrap("retention", err)
 }
 
-// Sync makes every record appended so far durable.
-func (p *Partition) Sync() error { return p.wrap("sync", p.log.Sync()) }
+// Sync makes every record appended so far durable. A context that ends
+// first bounds the wait, as for log.Log.Sync.
+func (p *Partition) Sync(ctx context.Context) error { return p.wrap("sync", p.log.Sync(ctx)) }
 
 // Close closes the partition's log (see log.Log.Close) and wakes every
 // waiter with ErrClosed. Close is idempotent.

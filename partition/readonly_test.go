@@ -56,7 +56,7 @@ func TestReadOnlyPartition(t *testing.T) {
 		require.ErrorIs(t, err, ErrReadOnly)
 		_, err = p.EnforceRetention()
 		require.ErrorIs(t, err, ErrReadOnly)
-		require.ErrorIs(t, p.Sync(), ErrReadOnly)
+		require.ErrorIs(t, p.Sync(t.Context()), ErrReadOnly)
 		require.NoError(t, p.Close())
 	}
 	require.Equal(t, before, snapshot(t, m, dir), "files changed")

@@ -80,7 +80,7 @@ func TestPartitionLogsCarryTopicAndPartition(t *testing.T) {
 	require.NoError(t, err)
 	_, err = tp.Partitions()[2].AppendRecords(record.Record{Value: []byte("v")})
 	require.NoError(t, err)
-	require.NoError(t, tp.Partitions()[2].Sync())
+	require.NoError(t, tp.Partitions()[2].Sync(t.Context()))
 	crashed := m.CrashClone(vfs.CrashOptions{}) // no clean shutdown: the logs recover
 
 	logger, rec := logcapture.New()

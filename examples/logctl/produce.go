@@ -120,7 +120,7 @@ func (e *env) produce(args []string) (err error) {
 			for _, i := range parts {
 				p, err := t.Partition(i)
 				if err == nil {
-					err = p.Sync()
+					err = p.Sync(context.Background()) // acknowledged records are made durable even after an interrupt
 				}
 				if err != nil {
 					return err // it names the partition and the operation
