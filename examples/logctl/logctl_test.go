@@ -235,7 +235,9 @@ func TestTopics(t *testing.T) {
 	require.Equal(t, "audit\nclicks\norders\n", mustRun(t, reg, "", "topics", "list"))
 
 	desc := mustRun(t, reg, "", "topics", "describe", "orders")
-	require.True(t, strings.HasPrefix(desc, "Topic: orders  Partitions: 3\n"), desc)
+	head := regexp.MustCompile(`^Topic: orders +TopicId: ([A-Za-z0-9_-]{22}) +Partitions: 3\n`).FindStringSubmatch(desc)
+	require.NotNil(t, head, desc)
+	require.Contains(t, mustRun(t, reg, "", "topics", "describe", "orders"), "TopicId: "+head[1]+" ", "a topic keeps its ID")
 	for _, want := range []string{
 		`retention\.ms +172800000 +\(2d\)`, `retention\.bytes +1048576 +\(1 MiB\)`,
 		`segment\.bytes +65536 +\(64 KiB\)`, `segment\.ms +604800000 +\(7d\)`,

@@ -25,11 +25,12 @@
 // too. `logctl -h` and `logctl COMMAND -h` document every flag.
 //
 // A registry is open for writing in one process at a time: topics create,
-// alter and delete, produce, consume -group and groups hold its lock while
-// they run, so a group has one member at a time: the consume -group
-// running. topics list, topics describe and consume without -group write
-// nothing and take no lock: they read the registry as it is when they
-// start, beside a produce running in another process. dump and verify
+// alter and delete, produce and consume -group hold its lock while they
+// run, so a group has one member at a time: the consume -group running.
+// topics list, topics describe, consume without -group, groups list and
+// groups describe write nothing and take no lock: they read the registry
+// (and the committed offsets) as they are when they start, beside a
+// produce or a consume -group running in another process. dump and verify
 // take no lock either: they read the files directly, and work on a copy of
 // a registry as well.
 //
@@ -132,9 +133,10 @@ Flags:
 	fmt.Fprint(w, `
 Flags may come before or after a command's arguments; -dir also after the
 command. A registry is open for writing in one process at a time: topics
-create, alter and delete, produce, consume -group and groups lock it while
-they run. topics list and describe, consume without -group, dump and verify
-take no lock and change nothing, so they run beside any of those.
+create, alter and delete, produce and consume -group lock it while they
+run. topics list and describe, consume without -group, groups list and
+describe, dump and verify take no lock and change nothing, so they run
+beside any of those.
 
 Exit status: 0 success; 1 failure, or damage found by dump or verify;
 2 usage error. Run 'logctl COMMAND -h' for a command's flags.

@@ -187,7 +187,7 @@ func writeDescription(w io.Writer, d topic.Description) {
 		}
 	}()
 	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "Topic: %s\tPartitions: %d\n", d.Name, len(d.Partitions))
+	fmt.Fprintf(tw, "Topic: %s\tTopicId: %s\tPartitions: %d\n", d.Name, d.ID, len(d.Partitions))
 	fmt.Fprintf(tw, "Config:\n")
 	for _, e := range configEntries(d.Config) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", e[0], e[1], e[2])
