@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/commitlog-go/commitlog/internal/checkpoint"
 	"github.com/commitlog-go/commitlog/vfs"
 )
 
@@ -156,14 +157,14 @@ func parseEpochCheckpoint(data []byte) ([]EpochEntry, error) {
 		return nil, &checkpointError{msg: "last line has no line end"}
 	}
 	line, rest, _ := bytes.Cut(data, []byte{'\n'})
-	if v, ok := parseCanonicalInt(line, 31); !ok || v != epochCheckpointVersion {
+	if v, ok := checkpoint.ParseCanonical(line, 31); !ok || v != epochCheckpointVersion {
 		return nil, &checkpointError{line: 1, msg: fmt.Sprintf("version %q, want %d", line, epochCheckpointVersion)}
 	}
 	line, rest, ok := bytes.Cut(rest, []byte{'\n'})
 	if !ok {
 		return nil, &checkpointError{line: 2, msg: "missing entry count"}
 	}
-	count, ok := parseCanonicalInt(line, 31)
+	count, ok := checkpoint.ParseCanonical(line, 31)
 	if !ok {
 		return nil, &checkpointError{line: 2, msg: fmt.Sprintf("bad entry count %q", line)}
 	}
@@ -199,33 +200,13 @@ func parseEpochLine(line []byte) (EpochEntry, string) {
 	if !ok {
 		return EpochEntry{}, fmt.Sprintf("entry %q is not two fields", line)
 	}
-	e, ok := parseCanonicalInt(epoch, 31)
+	e, ok := checkpoint.ParseCanonical(epoch, 31)
 	if !ok {
 		return EpochEntry{}, fmt.Sprintf("bad epoch in %q", line)
 	}
-	o, ok := parseCanonicalInt(offset, 63)
+	o, ok := checkpoint.ParseCanonical(offset, 63)
 	if !ok {
 		return EpochEntry{}, fmt.Sprintf("bad start offset in %q", line)
 	}
 	return EpochEntry{Epoch: int32(e), StartOffset: o}, ""
-}
-
-// parseCanonicalInt parses b as a non-negative decimal number below
-// 1<<bits, in canonical form only: ASCII digits, no sign, no leading zero
-// unless the number is 0. bits is at most 63.
-func parseCanonicalInt(b []byte, bits uint) (int64, bool) {
-	if len(b) == 0 || len(b) > 19 || (b[0] == '0' && len(b) > 1) {
-		return 0, false
-	}
-	var v uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		v = v*10 + uint64(c-'0') // 19 digits cannot overflow a uint64
-	}
-	if v >= 1<<bits {
-		return 0, false
-	}
-	return int64(v), true
 }

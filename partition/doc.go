@@ -20,6 +20,24 @@
 // followers, the in-sync replica set and acknowledgement by all replicas
 // can move the high watermark without changing callers.
 //
+// # Replicated partitions
+//
+// A partition opened with Options.Replicated is one of several replicas,
+// and something above it (package replication) decides what is
+// committed: appends do not move the high watermark, and
+// [Partition.SetHighWatermark] does, monotonically and never past the log
+// end. [Partition.AwaitCommit] calls back, in offset order, once the high
+// watermark passes an offset, which is how a leader acknowledges a
+// produce with acks=all without a goroutine for each. A follower copies
+// its leader's batches with [Partition.AppendFollower] and cuts a
+// diverged tail with [Partition.TruncateTo], which refuses to go below the
+// high watermark ([Partition.TruncateBelowHighWatermark] is for unclean
+// elections only). The high watermark is saved in the partition's
+// replication-offset-checkpoint file by [Partition.CheckpointHighWatermark]
+// and by Close, and Open starts from it, within the log: never from the
+// log end, which may hold records no other replica has. The replica calls
+// fail with ErrNotReplicated on a partition that is not replicated.
+//
 // # Read-only partitions
 //
 // A partition whose log is opened with log.Options.ReadOnly reads the log

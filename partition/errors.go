@@ -1,6 +1,7 @@
 package partition
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/commitlog-go/commitlog/log"
@@ -16,7 +17,26 @@ var (
 	ErrLocked           = log.ErrLocked
 	ErrInvalidConfig    = log.ErrInvalidConfig
 	ErrReadOnly         = log.ErrReadOnly
+	ErrUnexpectedOffset = log.ErrUnexpectedOffset
 )
+
+// The errors of a partition's replica calls.
+var (
+	// ErrNotReplicated is returned by the calls only a replicated
+	// partition (Options.Replicated) accepts: SetHighWatermark,
+	// AppendFollower, TruncateTo and the like. An unreplicated
+	// partition's appends are its commits, so nothing else may move its
+	// high watermark or take committed records away.
+	ErrNotReplicated = errors.New("partition is not replicated")
+	// ErrTruncationBelowHighWatermark refuses a truncation that would
+	// take away committed records: only an unclean leader election may
+	// (TruncateBelowHighWatermark).
+	ErrTruncationBelowHighWatermark = errors.New("truncation below the high watermark")
+)
+
+// UnexpectedOffsetError is the log's: a follower append that does not
+// follow the log end.
+type UnexpectedOffsetError = log.UnexpectedOffsetError
 
 // OffsetOutOfRangeError is the log's: an offset below the log start or
 // above the log end.

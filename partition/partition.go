@@ -2,13 +2,16 @@ package partition
 
 import (
 	"context"
+	"errors"
 	"io"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 
 	"github.com/commitlog-go/commitlog/internal/notify"
 	"github.com/commitlog-go/commitlog/log"
 	"github.com/commitlog-go/commitlog/record"
+	"github.com/commitlog-go/commitlog/vfs"
 )
 
 // Options configure a partition. The zero value of every field means its
@@ -31,15 +34,37 @@ type Options struct {
 	// to wake readers that follow many partitions at once; it must not
 	// block.
 	OnAdvance func()
+	// Replicated makes the partition one replica of a partition that
+	// several logs hold: appends do not commit, and the high watermark
+	// moves only by SetHighWatermark, which the replication layer calls
+	// with what the in-sync replicas hold. Open starts it where
+	// CheckpointHighWatermark (or Close) last saved it, within the log,
+	// and at the log start when nothing was saved, never at the log end:
+	// a replica's tail may be records no other replica has. Default false:
+	// a single replica, whose appends are its commits.
+	Replicated bool
 }
 
 // Partition is one replica of a topic's partition. It is safe for use by
 // many goroutines.
 type Partition struct {
-	topic     string
-	index     int32
-	log       *log.Log
-	onAdvance func()
+	topic      string
+	index      int32
+	log        *log.Log
+	onAdvance  func()
+	replicated bool
+	// readOnly, fsys and logger are the log's options of the same
+	// meaning, which never change while it is open.
+	readOnly bool
+	fsys     vfs.FS
+	logger   *slog.Logger
+	// commits are the callbacks waiting for the high watermark to pass
+	// an offset (AwaitCommit).
+	commits commitQueue
+	// checkpointMu serialises writes of the high-watermark checkpoint;
+	// checkpointed is the value last written or read, -1 before either.
+	checkpointMu sync.Mutex
+	checkpointed int64
 	// durable is Options.Durable, which Reconfigure changes under
 	// reconfigureMu.
 	durable       atomic.Bool
@@ -61,7 +86,8 @@ type Partition struct {
 // watermark stays where Open puts it (see "Read-only partitions" in the
 // package documentation).
 func Open(dir string, opts Options) (*Partition, error) {
-	p := &Partition{topic: opts.Topic, index: opts.Index, onAdvance: opts.OnAdvance}
+	p := &Partition{topic: opts.Topic, index: opts.Index, onAdvance: opts.OnAdvance,
+		replicated: opts.Replicated, checkpointed: -1}
 	p.durable.Store(opts.Durable)
 	logOpts := opts.Log
 	if opts.Durable {
@@ -78,8 +104,14 @@ func Open(dir string, opts Options) (*Partition, error) {
 		}
 	}
 	p.log = l
-	p.highWatermark.Store(openHighWatermark(l, opts.Durable))
-	l.SetRetentionUpperBound(p.highWatermark.Load())
+	lo := l.Options()
+	p.readOnly, p.fsys, p.logger = lo.ReadOnly, lo.FS, lo.Logger
+	hw := openHighWatermark(l, opts.Durable)
+	if opts.Replicated {
+		hw = p.loadHighWatermark()
+	}
+	p.highWatermark.Store(hw)
+	l.SetRetentionUpperBound(hw)
 	return p, nil
 }
 
@@ -115,13 +147,15 @@ func (p *Partition) NumSegments() int { return p.log.NumSegments() }
 // Append appends one or more record batches as the partition's leader, as
 // log.Log.Append does, and returns once they are acknowledged: written,
 // and on stable storage if the partition is durable. The records are
-// committed (below the high watermark) when Append returns.
+// committed (below the high watermark) when Append returns, unless the
+// partition is replicated: its records are committed when
+// SetHighWatermark passes them (see AwaitCommit).
 func (p *Partition) Append(data []byte) (log.AppendInfo, error) {
 	info, err := p.log.Append(data)
 	if err != nil {
 		return info, p.wrap("append", err)
 	}
-	p.advance(info.LastOffset + 1)
+	p.appended(info)
 	return info, nil
 }
 
@@ -132,8 +166,16 @@ func (p *Partition) AppendRecords(records ...record.Record) (log.AppendInfo, err
 	if err != nil {
 		return info, p.wrap("append", err)
 	}
-	p.advance(info.LastOffset + 1)
+	p.appended(info)
 	return info, nil
+}
+
+// appended commits what a leader append wrote, unless the partition is
+// replicated.
+func (p *Partition) appended(info log.AppendInfo) {
+	if !p.replicated {
+		p.advance(info.LastOffset + 1)
+	}
 }
 
 // advance moves the high watermark up to hw, if that is a move, and wakes
@@ -152,6 +194,9 @@ func (p *Partition) advance(hw int64) {
 	}
 	p.log.SetRetentionUpperBound(hw)
 	p.changes.Broadcast()
+	if p.commits.any() {
+		p.commits.complete(hw)
+	}
 	if p.onAdvance != nil {
 		p.onAdvance()
 	}
@@ -323,9 +368,16 @@ func (p *Partition) EnforceRetention() (log.RetentionResult, error) {
 func (p *Partition) Sync(ctx context.Context) error { return p.wrap("sync", p.log.Sync(ctx)) }
 
 // Close closes the partition's log (see log.Log.Close) and wakes every
-// waiter with ErrClosed. Close is idempotent.
+// waiter with ErrClosed. A replicated partition saves its high watermark
+// first (CheckpointHighWatermark) and fails the callbacks still waiting
+// for a commit with ErrClosed. Close is idempotent.
 func (p *Partition) Close() error {
-	err := p.log.Close()
+	var ckptErr error
+	if p.replicated && !p.closed.Load() && !p.readOnly {
+		ckptErr = p.CheckpointHighWatermark()
+	}
+	err := errors.Join(p.log.Close(), ckptErr)
+	p.commits.fail(p.closedError(), true)
 	if !p.closed.Swap(true) {
 		p.changes.Broadcast()
 		if p.onAdvance != nil {
