@@ -36,6 +36,11 @@ var (
 	// ErrReadOnly is returned by every call that would change a log
 	// opened with Options.ReadOnly.
 	ErrReadOnly = errors.New("log: opened read-only")
+	// ErrChangedWhileOpening is wrapped by the error of an Open with
+	// Options.ReadOnly when a writer rolled or deleted segments during
+	// each of its reads of the log, so that none is known to show a log
+	// the writer had. Opening again later may succeed.
+	ErrChangedWhileOpening = errors.New("log: the segments changed while opened read-only")
 )
 
 // OffsetOutOfRangeError reports an offset below the log start or above the

@@ -3,7 +3,6 @@ package log
 import (
 	"errors"
 	"fmt"
-	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -37,18 +36,32 @@ import (
 //
 // With Options.ReadOnly, Open takes no lock, creates no directory and
 // changes no file: recovery and the rest happen in memory (see ReadOnly).
+//
+// A read-only Open that races a writer in another process reads the log
+// again when the writer rolled or deleted segments meanwhile, so that the
+// log it returns is one the writer had, its records without a gap; it
+// fails with an error wrapping ErrChangedWhileOpening if they changed
+// under every one of 8 reads.
 func Open(dir string, opts Options) (*Log, error) {
 	opts = opts.withDefaults()
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	if err := openDir(&opts, dir); err != nil {
+	if opts.ReadOnly {
+		return openReadOnly(dir, opts)
+	}
+	return openLog(dir, opts)
+}
+
+// openLog opens the log once, its options checked (Open of a read-only
+// log may call it again, see openReadOnly).
+func openLog(dir string, opts Options) (*Log, error) {
+	lock, err := openDir(&opts, dir)
+	if err != nil {
 		return nil, err
 	}
 	fsys := opts.FS
-	var lock io.Closer = noLock{}
 	if !opts.NoLock && !opts.ReadOnly {
-		var err error
 		if lock, err = fsys.Lock(filepath.Join(dir, lockFileName)); err != nil {
 			if errors.Is(err, ErrLocked) {
 				opts.Logger.Warn("log open refused: the directory is open elsewhere", "dir", dir, "err", err)

@@ -145,11 +145,13 @@ type Options struct {
 	// tail is never served, but cuts nothing; missing or damaged indexes
 	// are rebuilt in memory; checkpoints and the clean-shutdown marker
 	// stay as they are. The log shows its files as Open read them:
-	// records appended afterwards are not seen, and reading records that
-	// another process truncates or deletes afterwards may fail. An Open
-	// that races such a deletion may fail with an error wrapping
-	// fs.ErrNotExist, as a missing directory does; opening again then
-	// succeeds.
+	// records appended afterwards are not seen, and the files it opened
+	// stay readable when another process deletes them afterwards (a
+	// follower truncation, which cuts a file in place, may still fail a
+	// read of what it cut). An Open that races a writer's rolls and deletions reads
+	// the log again until it sees one the writer had (see Open), and
+	// fails with an error wrapping ErrChangedWhileOpening if it never
+	// does.
 	//
 	// Appends, Roll, the truncations, DeleteRecordsBefore, SetLeaderEpoch,
 	// EnforceRetention and Sync fail with ErrReadOnly, and no background

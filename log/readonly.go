@@ -5,13 +5,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
-	"sync"
-	"time"
 
+	"github.com/commitlog-go/commitlog/segment"
 	"github.com/commitlog-go/commitlog/vfs"
 )
 
@@ -31,20 +27,103 @@ import (
 
 // openDir readies dir for Open. A writable log's directory is created if
 // missing. A read-only log's must exist; the options then get the view of
-// the file system that keeps the log's writes in memory.
-func openDir(opts *Options, dir string) error {
+// the file system that keeps the log's writes in memory, and the Closer
+// returned lets go of the base files the view holds (see readOnlyFS.Close):
+// the Log closes it last, as it does a directory lock.
+func openDir(opts *Options, dir string) (io.Closer, error) {
 	if !opts.ReadOnly {
-		return vfs.MkdirAllSynced(opts.FS, dir)
+		return noLock{}, vfs.MkdirAllSynced(opts.FS, dir)
 	}
-	info, err := opts.FS.Stat(dir)
+	if err := checkReadOnlyDir(opts.FS, dir); err != nil {
+		return nil, err
+	}
+	view := newReadOnlyFS(opts.FS)
+	opts.FS = view
+	return view, nil
+}
+
+// checkReadOnlyDir returns an error if dir is not a directory on fsys.
+func checkReadOnlyDir(fsys vfs.FS, dir string) error {
+	info, err := fsys.Stat(dir)
 	if err != nil {
 		return fmt.Errorf("log: opening %s read-only: %w", dir, err)
 	}
 	if !info.IsDir() {
 		return fmt.Errorf("log: opening %s read-only: not a directory", dir)
 	}
-	opts.FS = newReadOnlyFS(opts.FS)
 	return nil
+}
+
+// readOnlyAttempts bounds how many times a read-only Open reads the log.
+// A roll or a deletion takes a moment, so a second read almost always
+// finds the segments still; a directory that changes under every read is
+// reported (ErrChangedWhileOpening).
+const readOnlyAttempts = 8
+
+// openReadOnly opens the log in dir read-only, over a view of its own for
+// each attempt. A writer in another process may roll and delete segments
+// meanwhile: a log that lists the directory before a roll and reads the
+// log-start checkpoint after it, or opens a segment the writer has
+// deleted since the listing, is no log the writer ever had. So the
+// segment files are listed before and after each attempt: the same files
+// both times mean that no roll and no deletion overlapped it (the view
+// reads every segment it opened through the descriptor it opened, and
+// sees no later append), and its log is one the writer had, without a
+// gap from its start to its end. The log is read again when they differ,
+// or when the attempt failed for a file missing (removed since the view
+// saw it, which the view reports as an error wrapping fs.ErrNotExist
+// rather than taking for an empty file).
+func openReadOnly(dir string, opts Options) (*Log, error) {
+	var last error
+	for attempt := 1; ; attempt++ {
+		if err := checkReadOnlyDir(opts.FS, dir); err != nil {
+			return nil, err
+		}
+		before, err := listSegmentLogs(opts.FS, dir)
+		if err != nil {
+			return nil, err
+		}
+		l, err := openLog(dir, opts)
+		// A directory gone since is a change too: the next attempt finds
+		// it missing.
+		after, lerr := listSegmentLogs(opts.FS, dir)
+		if lerr == nil && slices.Equal(before, after) && !errors.Is(err, fs.ErrNotExist) {
+			return l, err
+		}
+		if l != nil {
+			// A read-only log writes nothing on Close: nothing is lost
+			// if closing it fails.
+			_ = l.Close()
+		}
+		if lerr != nil && !errors.Is(lerr, fs.ErrNotExist) {
+			return nil, errors.Join(err, lerr)
+		}
+		if last = err; last == nil {
+			last = errors.New("the segment files changed")
+		}
+		if attempt == readOnlyAttempts {
+			// The last cause is only text: the log did not fail for a
+			// missing file, say, but for a directory that kept changing.
+			return nil, fmt.Errorf("log: opening %s read-only, %d times: %w (last: %v)",
+				dir, attempt, ErrChangedWhileOpening, last)
+		}
+		opts.Logger.Debug("read-only open raced a change to the segments: opening again",
+			"dir", dir, "read_only", true, "attempt", attempt, "err", last)
+	}
+}
+
+// listSegmentLogs returns the names of the segment log files in dir, sorted.
+func listSegmentLogs(fsys vfs.FS, dir string) ([]string, error) {
+	names, err := fsys.List(dir)
+	if err != nil {
+		return nil, fmt.Errorf("log: listing %s: %w", dir, err)
+	}
+	names = slices.DeleteFunc(names, func(name string) bool {
+		_, ext, ok := segment.ParseFileName(name)
+		return !ok || ext != segment.LogExt
+	})
+	slices.Sort(names)
+	return names, nil
 }
 
 // useDurablePointOnDisk sets the recovery point of a log opened read-only
@@ -60,412 +139,3 @@ func (l *Log) useDurablePointOnDisk() {
 	}
 	l.flush.recoveryPoint.Store(rp)
 }
-
-// readOnlyFS is a view of a file system that never changes it. Files are
-// read from the base file system until the view changes them: a file cut
-// shorter is still read from the base, up to its new size; a file written
-// to, or grown, is copied into memory first (its trailing zero bytes,
-// which a preallocated index has many of, are not copied but read as
-// zeros); a file created is made in memory; a file removed is hidden.
-// Syncs do nothing. MkdirAll and Lock are refused with ErrReadOnly: Open
-// of a read-only log calls neither.
-//
-// A file the view opens for writing keeps the size it had then: a writer
-// in another process may go on appending to it, and the view reads none of
-// that, so that the log sees its files as they were when Open read them.
-//
-// Log files are not memory-mapped through the view: a writer that cuts a
-// file under a map would make a read of the lost pages fault. The view's
-// files hide the base file's descriptor, and reads use ReadAt.
-type readOnlyFS struct {
-	base vfs.FS
-
-	mu sync.Mutex
-	// files are the files the view has changed or may change, by clean
-	// path; gone are base names it removed (and not created again).
-	files map[string]*viewFile
-	gone  map[string]bool
-}
-
-var _ vfs.FS = (*readOnlyFS)(nil)
-
-func newReadOnlyFS(base vfs.FS) *readOnlyFS {
-	return &readOnlyFS{base: base, files: make(map[string]*viewFile), gone: make(map[string]bool)}
-}
-
-// viewFile is a file of the view: a base file read up to size, or, once
-// src is "", a file in memory.
-type viewFile struct {
-	mu      sync.RWMutex
-	name    string // base name, for Stat
-	src     string // the base file's path; "" for a file in memory
-	size    int64
-	data    []byte // the file in memory: bytes from len(data) to size are zeros
-	modTime time.Time
-}
-
-func notExist(op, name string) error {
-	return &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
-}
-
-func (v *readOnlyFS) createLocked(name string) *viewFile {
-	f := &viewFile{name: filepath.Base(name), modTime: time.Now()}
-	v.files[name] = f
-	delete(v.gone, name)
-	return f
-}
-
-// Create makes an empty file in memory, hiding any base file of the name.
-func (v *readOnlyFS) Create(name string) (vfs.File, error) {
-	name = filepath.Clean(name)
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return &viewHandle{f: v.createLocked(name), name: name, writable: true}, nil
-}
-
-// Open opens a file for reading: the view's, or else the base file as it
-// is.
-func (v *readOnlyFS) Open(name string) (vfs.File, error) { return v.open(name, false) }
-
-// OpenReadWrite opens a file of the view for reading and writing, creating
-// it in memory if there is none. A base file opened so is taken into the
-// view at its present size.
-func (v *readOnlyFS) OpenReadWrite(name string) (vfs.File, error) { return v.open(name, true) }
-
-func (v *readOnlyFS) open(name string, writable bool) (vfs.File, error) {
-	name = filepath.Clean(name)
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	f := v.files[name]
-	if f == nil {
-		if v.gone[name] {
-			if !writable {
-				return nil, notExist("open", name)
-			}
-			f = v.createLocked(name)
-			return &viewHandle{f: f, name: name, writable: true}, nil
-		}
-		base, err := v.base.Open(name)
-		switch {
-		case err == nil && !writable:
-			return baseHandle{base}, nil
-		case errors.Is(err, fs.ErrNotExist) && writable:
-			f = v.createLocked(name)
-			return &viewHandle{f: f, name: name, writable: true}, nil
-		case err != nil:
-			return nil, err
-		}
-		info, err := base.Stat()
-		if err != nil {
-			base.Close()
-			return nil, err
-		}
-		f = &viewFile{name: filepath.Base(name), src: name, size: info.Size(), modTime: info.ModTime()}
-		v.files[name] = f
-		return &viewHandle{f: f, name: name, base: base, writable: true}, nil
-	}
-	h := &viewHandle{f: f, name: name, writable: writable}
-	f.mu.RLock()
-	src := f.src
-	f.mu.RUnlock()
-	if src != "" {
-		base, err := v.base.Open(src)
-		if err != nil {
-			return nil, err
-		}
-		h.base = base
-	}
-	return h, nil
-}
-
-// Remove hides a file from the view. A name the view has already removed
-// is an error wrapping fs.ErrNotExist; one missing from the base is not,
-// since another process may have removed it since the view listed it.
-func (v *readOnlyFS) Remove(name string) error {
-	name = filepath.Clean(name)
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.files[name] == nil {
-		if v.gone[name] {
-			return notExist("remove", name)
-		}
-		if _, err := v.base.Stat(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-	}
-	delete(v.files, name)
-	v.gone[name] = true
-	return nil
-}
-
-// RemoveAll hides name and every file of the view below it.
-func (v *readOnlyFS) RemoveAll(name string) error {
-	name = filepath.Clean(name)
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	for path := range v.files {
-		if path == name || strings.HasPrefix(path, name+string(filepath.Separator)) {
-			delete(v.files, path)
-		}
-	}
-	v.gone[name] = true
-	return nil
-}
-
-// Rename moves a file of the view, or a base file into the view, to
-// newname.
-func (v *readOnlyFS) Rename(oldname, newname string) error {
-	oldname, newname = filepath.Clean(oldname), filepath.Clean(newname)
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	f := v.files[oldname]
-	if f == nil {
-		if v.gone[oldname] {
-			return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: fs.ErrNotExist}
-		}
-		info, err := v.base.Stat(oldname)
-		if err != nil {
-			return err
-		}
-		f = &viewFile{src: oldname, size: info.Size(), modTime: info.ModTime()}
-	}
-	f.mu.Lock()
-	f.name = filepath.Base(newname)
-	f.mu.Unlock()
-	delete(v.files, oldname)
-	v.gone[oldname] = true
-	v.files[newname] = f
-	delete(v.gone, newname)
-	return nil
-}
-
-// MkdirAll is refused: the view creates no directory.
-func (v *readOnlyFS) MkdirAll(dir string, perm os.FileMode) error {
-	return &fs.PathError{Op: "mkdir", Path: dir, Err: ErrReadOnly}
-}
-
-// List lists the base directory as the view shows it.
-func (v *readOnlyFS) List(dir string) ([]string, error) {
-	names, err := v.base.List(dir)
-	if err != nil {
-		return nil, err
-	}
-	dir = filepath.Clean(dir)
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	names = slices.DeleteFunc(names, func(name string) bool {
-		path := filepath.Join(dir, name)
-		return v.gone[path] && v.files[path] == nil
-	})
-	for path := range v.files {
-		if filepath.Dir(path) == dir {
-			names = append(names, filepath.Base(path))
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names), nil
-}
-
-// Stat describes a file as the view shows it.
-func (v *readOnlyFS) Stat(name string) (os.FileInfo, error) {
-	name = filepath.Clean(name)
-	v.mu.Lock()
-	f, gone := v.files[name], v.gone[name]
-	v.mu.Unlock()
-	switch {
-	case f != nil:
-		return f.stat(), nil
-	case gone:
-		return nil, notExist("stat", name)
-	}
-	return v.base.Stat(name)
-}
-
-// Lock is refused: a read-only log takes no lock.
-func (v *readOnlyFS) Lock(name string) (io.Closer, error) {
-	return nil, &fs.PathError{Op: "lock", Path: name, Err: ErrReadOnly}
-}
-
-// SyncDir does nothing: the view's changes are not to last.
-func (v *readOnlyFS) SyncDir(string) error { return nil }
-
-func (f *viewFile) stat() os.FileInfo {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	return &viewInfo{name: f.name, size: f.size, modTime: f.modTime}
-}
-
-// copyIn makes f a file in memory, from base, the base file opened by the
-// handle about to change it. The zero bytes at the end are not copied.
-func (f *viewFile) copyIn(base vfs.File) error {
-	end := f.size
-	buf := make([]byte, min(end, 64<<10))
-	for end > 0 {
-		start := max(0, end-int64(len(buf)))
-		chunk := buf[:end-start]
-		if _, err := base.ReadAt(chunk, start); err != nil {
-			return fmt.Errorf("log: reading %s into the read-only view: %w", f.src, err)
-		}
-		if i := lastNonZero(chunk); i >= 0 {
-			end = start + int64(i) + 1
-			break
-		}
-		end = start
-	}
-	data := make([]byte, end)
-	if _, err := base.ReadAt(data, 0); err != nil {
-		return fmt.Errorf("log: reading %s into the read-only view: %w", f.src, err)
-	}
-	f.data, f.src = data, ""
-	return nil
-}
-
-func lastNonZero(b []byte) int {
-	for i := len(b) - 1; i >= 0; i-- {
-		if b[i] != 0 {
-			return i
-		}
-	}
-	return -1
-}
-
-// viewHandle is an open file of the view.
-type viewHandle struct {
-	f        *viewFile
-	name     string
-	base     vfs.File // the base file, while f reads from it; nil for a file made in memory
-	writable bool
-	closeMu  sync.Mutex
-	closed   bool
-}
-
-var _ vfs.File = (*viewHandle)(nil)
-
-func (h *viewHandle) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 {
-		return 0, &fs.PathError{Op: "readat", Path: h.name, Err: fs.ErrInvalid}
-	}
-	f := h.f
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if off >= f.size {
-		if len(p) == 0 {
-			return 0, nil
-		}
-		return 0, io.EOF
-	}
-	want := p[:min(int64(len(p)), f.size-off)]
-	var n int
-	if f.src != "" {
-		var err error
-		if n, err = h.base.ReadAt(want, off); err != nil {
-			return n, err
-		}
-	} else {
-		if off < int64(len(f.data)) {
-			n = copy(want, f.data[off:])
-		}
-		clear(want[n:])
-		n = len(want)
-	}
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
-}
-
-func (h *viewHandle) WriteAt(p []byte, off int64) (int, error) {
-	if !h.writable {
-		return 0, &fs.PathError{Op: "write", Path: h.name, Err: ErrReadOnly}
-	}
-	if off < 0 {
-		return 0, &fs.PathError{Op: "writeat", Path: h.name, Err: fs.ErrInvalid}
-	}
-	f := h.f
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.src != "" {
-		if err := f.copyIn(h.base); err != nil {
-			return 0, err
-		}
-	}
-	if end := off + int64(len(p)); end > int64(len(f.data)) {
-		f.data = append(f.data, make([]byte, end-int64(len(f.data)))...)
-	}
-	copy(f.data[off:], p)
-	f.size = max(f.size, off+int64(len(p)))
-	f.modTime = time.Now()
-	return len(p), nil
-}
-
-func (h *viewHandle) Truncate(size int64) error {
-	if !h.writable {
-		return &fs.PathError{Op: "truncate", Path: h.name, Err: ErrReadOnly}
-	}
-	if size < 0 {
-		return &fs.PathError{Op: "truncate", Path: h.name, Err: fs.ErrInvalid}
-	}
-	f := h.f
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.src != "" && size > f.size {
-		if err := f.copyIn(h.base); err != nil {
-			return err
-		}
-	}
-	if size < int64(len(f.data)) {
-		f.data = f.data[:size]
-	}
-	f.size = size
-	f.modTime = time.Now()
-	return nil
-}
-
-func (h *viewHandle) Sync() error { return nil }
-
-func (h *viewHandle) Stat() (os.FileInfo, error) { return h.f.stat(), nil }
-
-func (h *viewHandle) Close() error {
-	h.closeMu.Lock()
-	defer h.closeMu.Unlock()
-	if h.closed {
-		return &fs.PathError{Op: "close", Path: h.name, Err: fs.ErrClosed}
-	}
-	h.closed = true
-	if h.base != nil {
-		return h.base.Close()
-	}
-	return nil
-}
-
-// baseHandle is a base file opened for reading through the view. It hides
-// the base file's descriptor (see readOnlyFS), and refuses to write or
-// sync.
-type baseHandle struct{ f vfs.File }
-
-func (b baseHandle) ReadAt(p []byte, off int64) (int, error) { return b.f.ReadAt(p, off) }
-func (b baseHandle) Stat() (os.FileInfo, error)              { return b.f.Stat() }
-func (b baseHandle) Close() error                            { return b.f.Close() }
-func (b baseHandle) Sync() error                             { return nil }
-
-func (b baseHandle) WriteAt([]byte, int64) (int, error) {
-	return 0, &fs.PathError{Op: "write", Err: ErrReadOnly}
-}
-
-func (b baseHandle) Truncate(int64) error {
-	return &fs.PathError{Op: "truncate", Err: ErrReadOnly}
-}
-
-// viewInfo describes a file of the view.
-type viewInfo struct {
-	name    string
-	size    int64
-	modTime time.Time
-}
-
-func (i *viewInfo) Name() string       { return i.name }
-func (i *viewInfo) Size() int64        { return i.size }
-func (i *viewInfo) Mode() fs.FileMode  { return 0o644 }
-func (i *viewInfo) ModTime() time.Time { return i.modTime }
-func (i *viewInfo) IsDir() bool        { return false }
-func (i *viewInfo) Sys() any           { return nil }

@@ -316,13 +316,18 @@ func (m *MemFS) List(dir string) ([]string, error) {
 	return slices.Sorted(maps.Keys(d.children)), nil
 }
 
-// Stat implements [FS.Stat].
+// Stat implements [FS.Stat]. A file's size and time are read under its
+// own lock, which its open handles write under.
 func (m *MemFS) Stat(name string) (os.FileInfo, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n, err := m.lookup("stat", name)
 	if err != nil {
 		return nil, err
+	}
+	if !n.isDir {
+		n.mu.RLock()
+		defer n.mu.RUnlock()
 	}
 	return n.stat(filepath.Base(cleanPath(name))), nil
 }
