@@ -55,6 +55,8 @@ type Log struct {
 	// still on disk: nothing has been written since Open, so the files
 	// still are what it vouches for. The first write removes it first.
 	cleanMarker bool
+	// openedClean is OpenedClean's answer, set by Open.
+	openedClean bool
 	// recoveryCut says Open's recovery cut or dropped bytes of the log,
 	// and records with them.
 	recoveryCut bool
@@ -149,6 +151,15 @@ func (l *Log) writable() error {
 	}
 	return nil
 }
+
+// OpenedClean reports whether Open found the log as a clean Close left it
+// (the clean-shutdown marker, and files that agree with it), or created
+// it: no recovery ran, and nothing appended before Open can have been lost
+// to a crash. After an unclean shutdown the records the flush policy had
+// not yet synced may be gone, acknowledged or not, so a replica that
+// restarts so must not count as holding every record committed before
+// (Kafka's KIP-966 takes it out of the eligible leader replicas).
+func (l *Log) OpenedClean() bool { return l.openedClean }
 
 // removeCleanMarker deletes the clean-shutdown marker and makes that
 // durable, before the first write after a clean Open: from then on a crash

@@ -223,6 +223,7 @@ func (l *Log) loadSegments(names []string, logStart int64) (*segmentList, error)
 		if err != nil {
 			return nil, fmt.Errorf("log: %w", err)
 		}
+		l.openedClean = true // a new log has nothing to lose
 		return &segmentList{segs: []*segment.Segment{s}}, nil
 	}
 	segs := make([]*segment.Segment, 0, len(bases))
@@ -238,6 +239,7 @@ func (l *Log) loadSegments(names []string, logStart int64) (*segmentList, error)
 		err = segs[len(segs)-1].Activate()
 		if err == nil {
 			l.flush.recoveryPoint.Store(segs[len(segs)-1].NextOffset())
+			l.openedClean = true
 			return &segmentList{segs: segs}, nil
 		}
 		if !errors.Is(err, record.ErrCorrupt) && !errors.Is(err, record.ErrTruncated) && !errors.Is(err, segment.ErrOffsetOverflow) {

@@ -125,3 +125,24 @@ func TestIdleOpenAndCloseWriteNothing(t *testing.T) {
 	require.Equal(t, values(0, 40), readAll(t, l, 0))
 	require.NoError(t, l.Close())
 }
+
+// TestOpenedClean tells a log that a clean Close left, or that Open
+// created, from one a crash left.
+func TestOpenedClean(t *testing.T) {
+	l, m := memLog(t, Options{RetentionCheckInterval: -1})
+	require.True(t, l.OpenedClean(), "a new log has nothing to lose")
+	appendN(t, l, 0, 10, 2)
+	require.NoError(t, l.Close())
+
+	l, err := Open("/d/p", Options{FS: m, RetentionCheckInterval: -1})
+	require.NoError(t, err)
+	require.True(t, l.OpenedClean(), "after a clean Close")
+	appendN(t, l, 10, 5, 1) // the first write removes the marker
+	crashed := m.CrashClone(vfs.CrashOptions{})
+	require.NoError(t, l.Close())
+
+	cl, err := Open("/d/p", Options{FS: crashed, RetentionCheckInterval: -1})
+	require.NoError(t, err)
+	defer cl.Close()
+	require.False(t, cl.OpenedClean(), "after a crash")
+}

@@ -79,7 +79,10 @@
 // since the last Sync (a torn write), other unsynced file changes kept
 // whole or not at all, and unsynced directory changes kept up to a random
 // point in the order they were made. See [MemFS.CrashClone] for the
-// details. A test writes through a MemFS, clones it at an interesting
+// details. That is a power cut; a process killed while the machine runs
+// loses nothing it wrote, and [MemFS.Clone] returns that: every write,
+// with what is durable still tracked, so that a later CrashClone of it is
+// a kill followed by a power cut. A test writes through a MemFS, clones it at an interesting
 // moment, and checks that the code reopening the clone recovers:
 //
 //	m := vfs.NewMem()
