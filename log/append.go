@@ -319,6 +319,13 @@ func (l *Log) recordEpochs(data []byte, leader bool, firstOffset int64) error {
 // rolls first, so that DeleteRecordsBefore can then drop every older
 // segment whole.
 func (l *Log) Roll() error {
+	err := l.rollAsked()
+	l.flush.runDue()
+	return err
+}
+
+// rollAsked is Roll under the writer lock.
+func (l *Log) rollAsked() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err := l.writable(); err != nil {

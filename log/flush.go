@@ -48,8 +48,13 @@ type flusher struct {
 	// pendingRecovery makes the goroutine flush as soon as it starts:
 	// recovery leaves the recovered files unsynced.
 	pendingRecovery bool
-	quit            chan struct{}
-	done            chan struct{}
+	// inline is Options.NoBackground: the flushes a roll or a recovery
+	// asks for are marked due, and run by runDue at the end of the call
+	// that asked, instead of by the goroutine.
+	inline bool
+	due    atomic.Bool
+	quit   chan struct{}
+	done   chan struct{}
 }
 
 func (f *flusher) start(l *Log) {
@@ -64,6 +69,12 @@ func (f *flusher) start(l *Log) {
 	if l.opts.ReadOnly {
 		// Nothing to flush and no retention to enforce: no goroutine.
 		l.useDurablePointOnDisk()
+		close(f.done)
+		return
+	}
+	if l.opts.NoBackground {
+		f.inline = true
+		f.due.Store(f.pendingRecovery)
 		close(f.done)
 		return
 	}
@@ -117,16 +128,34 @@ func (f *flusher) stop() error {
 	return nil
 }
 
-// requestBackground asks the goroutine for a flush without waiting.
+// requestBackground asks the goroutine for a flush without waiting; under
+// NoBackground it marks the flush due instead (see runDue).
 func (f *flusher) requestBackground() {
+	if f.inline {
+		f.due.Store(true)
+		return
+	}
 	select {
 	case f.kick <- struct{}{}:
 	default:
 	}
 }
 
+// runDue runs, under NoBackground, the flush a roll or a recovery marked
+// due, as the goroutine would have: its failure makes the log refuse
+// writes, and the next write reports it. It is called, outside the writer
+// lock, at the end of the calls that may roll and at the end of Open.
+func (f *flusher) runDue() {
+	if f.inline && f.due.Swap(false) {
+		if f.syncTo(context.Background(), f.log.logEnd.Load()) == nil {
+			_ = f.checkpoint()
+		}
+	}
+}
+
 // afterAppend applies the flush policy to an append that ended at end.
 func (f *flusher) afterAppend(end int64, records int64) error {
+	f.runDue()
 	s := f.settings.Load()
 	switch s.policy {
 	case FlushAlways:

@@ -104,6 +104,9 @@ func openLog(dir string, opts Options) (*Log, error) {
 		l.Close()
 		return nil, fmt.Errorf("log: finishing an interrupted truncation in %s: %w", dir, err)
 	}
+	// Without a background goroutine, the flush that recovery asks for
+	// runs here, before Open returns.
+	l.flush.runDue()
 	l.logger.Debug("log opened", "dir", dir, "log_start_offset", l.logStart.Load(),
 		"log_end_offset", l.logEnd.Load(), "segments", l.NumSegments())
 	return l, nil

@@ -131,6 +131,16 @@ type Options struct {
 	// the background. Default 5 minutes; negative: never on its own, only
 	// when EnforceRetention is called.
 	RetentionCheckInterval time.Duration
+	// NoBackground makes the log start no goroutine: the flush that
+	// follows a roll runs at the end of the call that rolled (an append,
+	// Roll, EnforceRetention), the flush after a recovery at the end of
+	// Open, and retention only when EnforceRetention is called. What a
+	// crash finds synced then depends only on the calls made, not on
+	// timing, which a deterministic simulation needs. The FlushInterval
+	// policy, which needs a timer, and a positive RetentionCheckInterval
+	// are refused with ErrInvalidConfig; RetentionCheckInterval defaults
+	// to never. Default false.
+	NoBackground bool
 	// NoLock makes Open take no lock on the directory, which saves a file
 	// descriptor per log. It is for a caller that holds a lock covering
 	// the directory already, as a topic.Registry does for every partition
@@ -213,6 +223,9 @@ func (o Options) withDefaults() Options {
 	if o.RetentionAge == 0 {
 		o.RetentionAge = DefaultRetentionAge
 	}
+	if o.RetentionCheckInterval == 0 && o.NoBackground {
+		o.RetentionCheckInterval = -1
+	}
 	if o.RetentionCheckInterval == 0 {
 		o.RetentionCheckInterval = DefaultRetentionCheckInterval
 	}
@@ -241,6 +254,10 @@ func (o Options) validate() error {
 		return fmt.Errorf("%w: unknown flush policy %d", ErrInvalidConfig, o.Flush)
 	case o.FlushRecords < 0 || o.FlushInterval < 0:
 		return fmt.Errorf("%w: negative flush setting", ErrInvalidConfig)
+	case o.NoBackground && o.Flush == FlushInterval:
+		return fmt.Errorf("%w: the FlushInterval policy needs the background goroutine that NoBackground turns off", ErrInvalidConfig)
+	case o.NoBackground && o.RetentionCheckInterval > 0:
+		return fmt.Errorf("%w: RetentionCheckInterval %v needs the background goroutine that NoBackground turns off", ErrInvalidConfig, o.RetentionCheckInterval)
 	case !o.Codec.Valid():
 		return fmt.Errorf("%w: %w %d", ErrInvalidConfig, compress.ErrUnknownCodec, o.Codec)
 	}

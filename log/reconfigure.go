@@ -22,8 +22,8 @@ import (
 //     one keeps its schedule, so that calling Reconfigure often does not
 //     put retention off.
 //
-// FS, Now, NoLock, ReadOnly, Logger and Metrics stay as the log was
-// opened; their values in opts are ignored.
+// FS, Now, NoLock, NoBackground, ReadOnly, Logger and Metrics stay as the
+// log was opened; their values in opts are ignored.
 //
 // opts is defaulted and validated as Open's are: a zero field means its
 // default, not "unchanged", so a caller that changes one field passes

@@ -41,6 +41,13 @@ func (l *Log) SetRetentionUpperBound(offset int64) {
 // otherwise never expire: its age is measured from when its file was last
 // written instead.
 func (l *Log) EnforceRetention() (RetentionResult, error) {
+	res, err := l.enforceRetention()
+	l.flush.runDue()
+	return res, err
+}
+
+// enforceRetention is EnforceRetention under the writer lock.
+func (l *Log) enforceRetention() (RetentionResult, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err := l.usable(); err != nil {
